@@ -1,0 +1,139 @@
+/**
+ * The record pipeline for one batch entry (PROTOCOL.md §5.1–5.2 with DEVIATIONS.md D2, D6):
+ * frame parse → record → sender check → transform/encode → route to sinks → outcome.
+ * Failures are values here: nothing a vehicle sends can throw out of this function.
+ */
+import { EntryKind, Outcome } from '../../shared/batch';
+import type { SessionIdentity } from '../../shared/batch';
+import { readFrame } from '../../shared/envelope/read-frame';
+import { writeAck, writeError } from '../../shared/envelope/write-frame';
+import { recordMetadata } from '../../shared/record';
+import { activity, logError } from '../../shared/log';
+import type { Logger } from '../../shared/log';
+import { transformPayload } from './transform-payload';
+import { routeRecord } from './route-record';
+import type { Route } from './route-record';
+import type { ReplyBuffer } from './reply-buffer';
+
+export interface PipelineContext {
+  /** Record type → its route; a type absent here is unconfigured (dispatched to nobody, still ACKed). */
+  routes: ReadonlyMap<string, Route>;
+  transmitDecoded: boolean;
+  logger: Logger;
+  /** Registers a record awaiting its reliable-ack confirmation; returns the id its Settlement carries. */
+  awaitConfirmation(recordType: string, sink: string, ack: Uint8Array, onConfirmed: (cb: (delivered: boolean) => void) => void): number;
+}
+
+const ERROR_EMPTY_TXID = writeError('');
+
+export function dispatchEntry(
+  ctx: PipelineContext,
+  out: ReplyBuffer,
+  entry: number,
+  kind: EntryKind,
+  frame: Uint8Array,
+  session: SessionIdentity,
+  receivedAt: number,
+): void {
+  if (kind === EntryKind.TooBig) {
+    logError(ctx.logger, 'unexpected_record', "can't process message, size above 1mb", {
+      txid: '',
+      record_type: '',
+      device_id: session.deviceId,
+    });
+    out.reply(entry, Outcome.Error, ERROR_EMPTY_TXID);
+    return;
+  }
+  const connectivity = kind === EntryKind.Connectivity;
+  const parsed = readFrame(frame);
+
+  if (parsed.kind === 'unknown-type') {
+    // D2: exactly one ACK (upstream sends two and counts a record of type "").
+    logError(ctx.logger, 'unknown_message_type_error', `Unknown message Type for ${parsed.txid} - ${parsed.msgType}`, {
+      txid: parsed.txid,
+      record_type: parsed.topic,
+      msg_txid: parsed.txid,
+      msg_type: String.fromCharCode(parsed.msgType),
+    });
+    if (!connectivity) out.reply(entry, Outcome.Ack, writeAck(parsed.txid, ''));
+    return;
+  }
+  if (parsed.kind === 'malformed') {
+    malformed(ctx, out, entry, connectivity, parsed.txid, '', session, parsed.error);
+    return;
+  }
+
+  const { txid, topic } = parsed;
+  out.recordTypes[entry] = topic;
+  const route = ctx.routes.get(topic);
+
+  // §5.1 step 5 (S4): only topics absent from `records` are checked against the certificate.
+  if (route === undefined && parsed.senderId !== session.senderId && parsed.senderId !== session.deviceId) {
+    activity(ctx.logger, 'unexpected_sender_id', {
+      sender_id: parsed.senderId,
+      expected_sender_id: session.senderId,
+      txid,
+      record_type: topic,
+    });
+    const error = `message SenderID: ${parsed.senderId} do not match vehicleID: ${session.senderId}`;
+    malformed(ctx, out, entry, connectivity, txid, topic, session, error);
+    return;
+  }
+
+  const transformed = transformPayload(topic, parsed.payload, session.deviceId, ctx.transmitDecoded);
+  if (!transformed.ok) {
+    malformed(ctx, out, entry, connectivity, txid, topic, session, transformed.error);
+    return;
+  }
+  if (route === undefined) {
+    if (!connectivity) out.reply(entry, Outcome.Ack, writeAck(txid, topic));
+    return;
+  }
+
+  const verdict = routeRecord(route, {
+    recordType: topic,
+    vin: session.deviceId,
+    txid,
+    payload: transformed.payload,
+    metadata: recordMetadata(session.deviceId, receivedAt, txid, topic, session.clientVersion),
+    decoded: transformed.decoded,
+  });
+  if (connectivity) {
+    if (verdict.kind === 'refused') {
+      logError(ctx.logger, 'connectivity_registeration_error', verdict.reason, { deviceID: session.deviceId, event: topic });
+    }
+    return;
+  }
+  switch (verdict.kind) {
+    case 'accepted':
+      out.reply(entry, Outcome.Ack, writeAck(txid, topic));
+      return;
+    case 'refused':
+      // D6: no ACK, the vehicle resends; the refusal is logged (and counted by the sink).
+      logError(ctx.logger, 'record_refused', verdict.reason, { txid, record_type: topic, vin: session.deviceId, dispatcher: verdict.sink });
+      return;
+    case 'awaiting-confirmation': {
+      const id = ctx.awaitConfirmation(topic, route.reliableSource ?? '', writeAck(txid, topic), verdict.onConfirmed);
+      out.pending(entry, id);
+      return;
+    }
+  }
+}
+
+function malformed(
+  ctx: PipelineContext,
+  out: ReplyBuffer,
+  entry: number,
+  connectivity: boolean,
+  txid: string,
+  recordType: string,
+  session: SessionIdentity,
+  error: string,
+): void {
+  logError(ctx.logger, connectivity ? 'connectivity_registeration_error' : 'unexpected_record', error, {
+    txid,
+    record_type: recordType,
+    device_id: session.deviceId,
+  });
+  if (!connectivity) out.reply(entry, Outcome.Error, writeError(txid));
+}

@@ -1,0 +1,12 @@
+/**
+ * Every sink the gateway knows, in the order upstream creates them (PROTOCOL.md §12.3 step 3).
+ * A sink that is not here yet is an unknown dispatcher at startup (DEVIATIONS.md D8).
+ */
+import type { SinkDefinition } from './sink';
+import { loggerSink } from './logger';
+
+export const SINKS: readonly SinkDefinition[] = [loggerSink];
+
+export function sinkDefinition(name: string): SinkDefinition | undefined {
+  return SINKS.find((s) => s.name === name);
+}

@@ -1,0 +1,62 @@
+/**
+ * The sink contract. A sink is one folder under dispatch-workers/sinks/<name>/ holding its config
+ * block, its implementation, where it runs and how it confirms delivery. Adding a sink means adding
+ * a folder and one line in registry.ts; nothing in gateway/ or config/ changes.
+ */
+import type { RecordMetadata } from '../../shared/record';
+import type { DecodedMessage } from '../../shared/protobuf';
+import type { SinkConfigBlock } from '../../config';
+import type { GatewayConfig } from '../../config';
+import type { Logger } from '../../shared/log';
+
+/** One record as a sink sees it (PROTOCOL.md §5.3). */
+export interface SinkRecord {
+  recordType: string;
+  vin: string;
+  txid: string;
+  /** Protobuf after transforms, or JSON with `transmit_decoded_records`, or the original bytes for other types. */
+  payload: Uint8Array;
+  metadata: RecordMetadata;
+  /** The decoded message for the four known record types (MQTT and the logger render from it). */
+  decoded: DecodedMessage | undefined;
+}
+
+/**
+ * What `produce` answers at once. `accepted`: the sink took the record (queued or sent).
+ * `refused`: it did not (queue full, broker down): the record is not ACKed (DEVIATIONS.md D6).
+ */
+export type ProduceVerdict = { accepted: true } | { accepted: false; reason: string };
+export const ACCEPTED: ProduceVerdict = Object.freeze({ accepted: true });
+
+/**
+ * Called exactly once per record handed a `confirm` callback, when the sink knows the record was
+ * delivered (`true`) or failed for good (`false`). Only sinks with `confirmsDelivery` receive one,
+ * and only for record types in `reliable_ack_sources` mapped to them (PROTOCOL.md §9).
+ */
+export type DeliveryConfirmation = (delivered: boolean) => void;
+
+export interface Sink {
+  produce(record: SinkRecord, confirm?: DeliveryConfirmation): ProduceVerdict;
+  /** Flush what is queued and release connections; called once at drain. */
+  close(): Promise<void>;
+}
+
+export interface SinkContext {
+  config: GatewayConfig;
+  logger: Logger;
+}
+
+export interface SinkDefinition {
+  /** The dispatcher name used in `records` and `reliable_ack_sources`. */
+  name: string;
+  /**
+   * Where the sink runs. `pool`: inside each dispatch thread. `main`: on the worker's main thread
+   * (node-rdkafka cannot load in a worker thread, Blizzard/node-rdkafka#958).
+   */
+  runsOn: 'pool' | 'main';
+  /** Whether it can be a `reliable_ack_sources` target (PROTOCOL.md §9: every sink but the logger). */
+  confirmsDelivery: boolean;
+  /** Its config block, declared beside it; absent for sinks without one. */
+  configBlock?: SinkConfigBlock;
+  create(context: SinkContext): Promise<Sink>;
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/**
+ * `fleet-telemetry -config=/path/config.json`: drop-in for the reference server's command line
+ * (PROTOCOL.md §12.1). `--dev` runs on the embedded development default instead.
+ */
+import cluster from 'node:cluster';
+import { CLI_USAGE, ConfigError, loadConfig, parseCliArgs } from '../config';
+import { activity, createLogger, logError } from '../shared/log';
+import { SINKS } from '../dispatch-workers/sinks/registry';
+import { WORKER_CONFIG_ENV, WORKER_PORT_ENV } from './cluster-messages';
+import type { GatewayConfig } from '../config';
+import { runPrimary } from './primary';
+import { runWorker } from './worker';
+import { prepareDevEnvironment } from './dev-environment';
+import { checkTlsFiles } from './tls-files';
+
+async function primary(): Promise<void> {
+  const args = parseCliArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(`${CLI_USAGE}\n`);
+    return;
+  }
+  const dev = args.dev ? await prepareDevEnvironment() : undefined;
+  const config = loadConfig({
+    path: dev?.configPath ?? args.configPath,
+    env: process.env,
+    sinkBlocks: SINKS.flatMap((s) => (s.configBlock ? [s.configBlock] : [])),
+    knownSinks: SINKS.map((s) => s.name),
+  });
+  const logger = createLogger({ json: config.json_log_enable, level: config.log_level, base: { pid: process.pid } });
+  for (const warning of config.warnings) logError(logger, warning.msg, warning.error, warning.fields ?? {});
+  checkTlsFiles(config.tls, logger);
+  const { port, ready } = await runPrimary(config, logger);
+  await ready;
+  activity(logger, 'server_listening', { host: config.host || '0.0.0.0', port, workers: config.gateway.workers });
+  if (dev !== undefined) process.stderr.write(dev.instructions(port));
+}
+
+if (cluster.isPrimary) {
+  primary().catch((error: unknown) => {
+    const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+    // Upstream prints config failures as `error=load_service_config value="<error>"` (§12.1).
+    process.stderr.write(`error=load_service_config value=${JSON.stringify(message)}\n`);
+    process.exit(1);
+  });
+} else {
+  const config = JSON.parse(process.env[WORKER_CONFIG_ENV] ?? '{}') as GatewayConfig;
+  runWorker(config, Number(process.env[WORKER_PORT_ENV])).catch((error: unknown) => {
+    process.stderr.write(`worker ${process.pid} failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * The cluster primary: forks the workers, restarts a crashed one with backoff, serves the plain
+ * status port, and drains everything on SIGTERM/SIGINT. It never touches a vehicle socket.
+ */
+import cluster from 'node:cluster';
+import type { Worker } from 'node:cluster';
+import { createServer } from 'node:net';
+import type { GatewayConfig } from '../config';
+import { activity, logError } from '../shared/log';
+import type { Logger } from '../shared/log';
+import { WORKER_CONFIG_ENV, WORKER_PORT_ENV } from './cluster-messages';
+import type { PrimaryMessage, WorkerMessage } from './cluster-messages';
+import { startStatusListener } from './status-listener';
+
+const RESTART_BACKOFF_MS = [100, 500, 1000, 2000, 5000];
+/** A worker that lived this long resets its slot's backoff. */
+const STABLE_AFTER_MS = 30_000;
+
+export interface PrimaryHandle {
+  port: number;
+  /** Resolves once every worker listens. */
+  ready: Promise<void>;
+}
+
+export async function runPrimary(config: GatewayConfig, logger: Logger): Promise<PrimaryHandle> {
+  const count = config.workerCount;
+  // Every worker binds the same port itself; with port 0 the primary picks one for all of them.
+  const port = config.port === 0 ? await freePort(config.host) : config.port;
+  const env = { [WORKER_CONFIG_ENV]: JSON.stringify(config), [WORKER_PORT_ENV]: String(port) };
+  const slots = new Map<Worker, { slot: number; startedAt: number }>();
+  const failures: number[] = new Array<number>(count).fill(0);
+  let draining = false;
+
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const listening = new Set<number>();
+
+  const fork = (slot: number) => {
+    const worker = cluster.fork(env);
+    slots.set(worker, { slot, startedAt: Date.now() });
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type !== 'listening') return;
+      listening.add(slot);
+      if (listening.size === count) markReady();
+    });
+  };
+
+  cluster.on('exit', (worker, code, signal) => {
+    const info = slots.get(worker);
+    slots.delete(worker);
+    if (info === undefined || draining) return;
+    const lived = Date.now() - info.startedAt;
+    failures[info.slot] = lived > STABLE_AFTER_MS ? 0 : failures[info.slot] + 1;
+    const delay = RESTART_BACKOFF_MS[Math.min(failures[info.slot], RESTART_BACKOFF_MS.length - 1)];
+    logError(logger, 'worker_exited', `worker ${worker.process.pid} exited (code ${code}, signal ${signal})`, { restart_in_ms: delay });
+    setTimeout(() => {
+      if (!draining) fork(info.slot);
+    }, delay);
+  });
+
+  for (let slot = 0; slot < count; slot++) fork(slot);
+
+  const status = config.status_port > 0 ? startStatusListener(config.status_port, logger) : undefined;
+
+  const drain = (signal: string) => {
+    if (draining) return;
+    draining = true;
+    const deadlineMs = config.gateway.drain_timeout_ms;
+    activity(logger, 'draining', { signal, workers: slots.size, deadline_ms: deadlineMs });
+    const message: PrimaryMessage = { type: 'drain', deadlineMs };
+    for (const worker of slots.keys()) worker.send(message);
+    const hardStop = setTimeout(() => {
+      logError(logger, 'drain_timeout', 'workers did not stop in time; killing them', { workers: slots.size });
+      for (const worker of slots.keys()) worker.kill('SIGKILL');
+      process.exit(1);
+    }, deadlineMs + 5000);
+    const waitForExit = setInterval(() => {
+      if (slots.size > 0) return;
+      clearInterval(waitForExit);
+      clearTimeout(hardStop);
+      status?.close();
+      activity(logger, 'stopped_server', { signal });
+      process.exit(0);
+    }, 50);
+  };
+  process.on('SIGTERM', () => drain('SIGTERM'));
+  process.on('SIGINT', () => drain('SIGINT'));
+
+  return { port, ready };
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host || undefined, () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * A session: one vehicle connection on a worker's main thread (PROTOCOL.md §2.4). It applies the
+ * rate limit and the size rule, queues frames on its lane and writes the replies it is handed.
+ *
+ * Bounded memory: uWS.js (v20.57) has no read pause for WebSockets, so a session with
+ * `maxInflightFrames` unanswered frames sheds further frames: they are neither dispatched nor
+ * answered, which a vehicle treats like any missing ACK and resends (DEVIATIONS.md D6).
+ */
+import type { WebSocket } from '@btc-vision/uwebsockets.js';
+import { EntryKind, Outcome } from '../shared/batch';
+import type { SessionIdentity } from '../shared/batch';
+import type { EntryOwner, LaneBatcher } from './batcher';
+import type { RateLimiter } from './rate-limiter';
+
+/** PROTOCOL.md §5.1 step 2: larger messages get ERROR with an empty txid. */
+export const MAX_FRAME_BYTES = 1_000_000;
+
+export interface SessionHooks {
+  /** The session started shedding frames (once per episode, for the log and metrics). */
+  shedding(session: Session): void;
+  /** A frame's ACK waits for a reliable-ack sink: remember who gets it when it is confirmed. */
+  awaitReliableAck(session: Session, lane: number, pendingId: number): void;
+  /** A reply could not be written (PROTOCOL.md §2.4: `socket_err`, the session ends). */
+  replyFailed(session: Session): void;
+}
+
+export interface SessionOptions {
+  maxInflightFrames: number;
+}
+
+export class Session implements EntryOwner {
+  private inflight = 0;
+  private shedding = false;
+  private open = true;
+  private draining = false;
+  private received = 0;
+  readonly startedAt = Date.now();
+
+  constructor(
+    readonly ws: WebSocket<unknown>,
+    readonly identity: SessionIdentity,
+    readonly lane: number,
+    private readonly batcher: LaneBatcher,
+    private readonly limiter: RateLimiter | undefined,
+    private readonly options: SessionOptions,
+    private readonly hooks: SessionHooks,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  get receivedBytes(): number {
+    return this.received;
+  }
+
+  /** Returns false when the session must end (a text message, §2.4). */
+  receive(message: ArrayBuffer, isBinary: boolean): boolean {
+    if (!isBinary) return false;
+    if (this.draining) return true; // the worker is stopping: the vehicle resends elsewhere
+    if (this.inflight >= this.options.maxInflightFrames) {
+      if (!this.shedding) this.hooks.shedding(this);
+      this.shedding = true;
+      return true;
+    }
+    this.shedding = false;
+    const now = Date.now();
+    // D3: a limited message is neither dispatched nor answered.
+    if (this.limiter !== undefined && !this.limiter.tryAcquire(now)) return true;
+    this.received += message.byteLength;
+    if (message.byteLength > MAX_FRAME_BYTES) this.enqueue(EntryKind.TooBig, undefined, now);
+    else this.enqueue(EntryKind.Frame, new Uint8Array(message), now);
+    return true;
+  }
+
+  /** Queues a server-synthesised connectivity frame (§7); it gets no reply. */
+  emitConnectivity(frame: Uint8Array): void {
+    this.enqueue(EntryKind.Connectivity, frame, Date.now());
+  }
+
+  settle(outcome: Outcome, reply: Uint8Array | undefined, _recordType: string, pendingId: number): void {
+    this.inflight--;
+    if (!this.open) return; // §2.4: replies still queued when a session ends are dropped
+    if (outcome === Outcome.Pending) this.hooks.awaitReliableAck(this, this.lane, pendingId);
+    else if (reply !== undefined) this.send(reply);
+  }
+
+  /** Writes a reliable ACK whose sink confirmed delivery. */
+  send(reply: Uint8Array): void {
+    if (!this.open) return;
+    // uWS.send: 1 sent, 0 buffered (backpressure), 2 dropped over maxBackpressure.
+    if (this.ws.send(reply, true) === 2) this.hooks.replyFailed(this);
+  }
+
+  /** Called from the uWS `close` handler: the socket must not be touched any more. */
+  closed(): void {
+    this.open = false;
+  }
+
+  /** Ignores frames from now on (worker drain). */
+  stopReading(): void {
+    this.draining = true;
+  }
+
+  private enqueue(kind: EntryKind, bytes: Uint8Array | undefined, now: number): void {
+    this.inflight++;
+    this.batcher.add(this, kind, bytes, now);
+  }
+}

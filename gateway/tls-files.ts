@@ -1,0 +1,30 @@
+/**
+ * Startup checks of the main listener's TLS files (PROTOCOL.md §2.2), so a bad path fails the
+ * start with upstream's texts instead of a worker crash loop.
+ */
+import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { activity } from '../shared/log';
+import type { Logger } from '../shared/log';
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** Certificates in a PEM bundle; text between the blocks is ignored, as Go and OpenSSL do. */
+export function certificatesInBundle(pem: string): X509Certificate[] {
+  const found: X509Certificate[] = [];
+  for (const block of pem.match(PEM_CERTIFICATE) ?? []) {
+    try {
+      found.push(new X509Certificate(block));
+    } catch {
+      // An unparsable block is skipped, like Go's AppendCertsFromPEM.
+    }
+  }
+  return found;
+}
+
+export function checkTlsFiles(tls: { server_cert: string; server_key: string; ca_file: string }, logger: Logger): void {
+  for (const path of [tls.server_cert, tls.server_key]) readFileSync(path); // throws the OS error naming the file
+  const bundle = readFileSync(tls.ca_file, 'utf8');
+  if (certificatesInBundle(bundle).length === 0) throw new Error(`custom ca not properly loaded: ${tls.ca_file}`);
+  activity(logger, 'custom_ca_file_appened', { ca_file_path: tls.ca_file }); // sic, upstream's spelling
+}

@@ -1,0 +1,78 @@
+/**
+ * The batch wire format between a worker's main thread and its dispatch lanes.
+ *
+ * Frames of one event-loop turn travel as ONE task: their bytes are concatenated in `frames` and
+ * described by `index`; both ArrayBuffers are moved by transfer (no copy) and handed back in the
+ * result so the main thread can reuse them. Identities travel once per batch in `sessions`.
+ */
+
+/** What an index entry asks the dispatch thread to do. */
+export const EntryKind = {
+  /** A binary WebSocket message from a vehicle. */
+  Frame: 0,
+  /** A server-synthesised connectivity stream frame (PROTOCOL.md §7): dispatched, never replied to. */
+  Connectivity: 1,
+  /** A message over 1,000,000 bytes: its bytes are not sent; the reply is ERROR with empty txid (§5.2). */
+  TooBig: 2,
+} as const;
+export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
+
+/** Numbers per entry in `index` (a Float64Array): kind, session slot, byte offset, byte length, receivedAt ms. */
+export const INDEX_STRIDE = 5;
+
+/** The identity of a session, as derived from its client certificate and upgrade request (PROTOCOL.md §3.2). */
+export interface SessionIdentity {
+  /** Socket UUID (X-TXID or random): connectivity `connection_id` and txid. */
+  socketId: string;
+  /** DeviceID: authoritative VIN, overwrites the payload's vin. */
+  deviceId: string;
+  /** `<client_type>.<device_id>`. */
+  senderId: string;
+  /** The `Version` request header. */
+  clientVersion: string;
+}
+
+export interface DispatchBatch {
+  frames: ArrayBuffer;
+  index: ArrayBuffer;
+  entries: number;
+  sessions: SessionIdentity[];
+}
+
+/** The verdict for one entry. */
+export const Outcome = {
+  /** No reply: connectivity records, and records a sink refused (DEVIATIONS.md D6: the vehicle resends). */
+  None: 0,
+  Ack: 1,
+  Error: 2,
+  /** The ACK waits for a reliable-ack sink to confirm delivery (PROTOCOL.md §9); it arrives as a Settlement. */
+  Pending: 3,
+} as const;
+export type Outcome = (typeof Outcome)[keyof typeof Outcome];
+
+export interface DispatchResult {
+  /** The batch's buffers, handed back for reuse. */
+  frames: ArrayBuffer;
+  index: ArrayBuffer;
+  /** One Outcome per entry. */
+  outcomes: Uint8Array;
+  /** Reply frames (ACK / ERROR bytes) concatenated; `replyIndex` holds offset and length per entry. */
+  replies: Uint8Array;
+  replyIndex: Uint32Array;
+  /** Per entry: the record type (envelope topic), '' when the frame could not be read that far. */
+  recordTypes: string[];
+  /** Per entry with Outcome.Pending: the id its Settlement will carry. */
+  pendingIds: Uint32Array;
+}
+
+/** A late verdict for a Pending entry, posted by a dispatch thread on its settlement port. */
+export interface Settlement {
+  pendingId: number;
+  /** ACK bytes to send when delivered; absent when delivery failed for good (no ACK: the vehicle resends). */
+  reply?: Uint8Array;
+  recordType: string;
+  sink: string;
+}
+
+/** Messages the main thread sends to a dispatch thread besides batches. */
+export type LaneControl = { control: 'attach-settlements'; port: import('node:worker_threads').MessagePort } | { control: 'close' };

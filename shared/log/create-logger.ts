@@ -1,0 +1,41 @@
+/** The logger factory every process and thread uses (PROTOCOL.md §11.6): pino writing synchronously
+ * to stderr. No pino transports: they start threads of their own, and this logger must work inside
+ * dispatch threads. pino drops disabled levels before serializing, so the formatting below (key
+ * sorting, logfmt) only costs for lines that are written. */
+import pino from 'pino';
+import { outputLevelName, parseLogLevel } from './levels';
+import { toLogfmtLine } from './logfmt';
+import { sortJsonLine } from './sorted-json';
+import { timestampField } from './time';
+
+export type Logger = pino.Logger;
+
+export interface LoggerOptions {
+  /** true: one JSON object per line, keys sorted; false: logfmt text (`json_log_enable`). */
+  json: boolean;
+  /** A §11.6 level name (any case), or `silent`; anything else means `info` (config/ reports it). */
+  level: string;
+  /** Where lines go; default: stderr, synchronous. */
+  destination?: pino.DestinationStream;
+  /** Extra fields on every line, e.g. `pid` in the gateway's processes (the cluster has several). */
+  base?: Record<string, unknown>;
+}
+
+/** Base field of every line (§11.6). */
+export const LOG_CONTEXT = 'fleet-telemetry';
+
+export function createLogger(options: LoggerOptions): Logger {
+  const level = options.level === 'silent' ? 'silent' : (parseLogLevel(options.level) ?? 'info');
+  const destination = options.destination ?? pino.destination({ dest: 2, sync: true });
+  return pino(
+    {
+      level,
+      base: { ...options.base, context: LOG_CONTEXT },
+      messageKey: 'msg',
+      timestamp: timestampField,
+      formatters: { level: (label: string) => ({ level: outputLevelName(label) }) },
+      hooks: { streamWrite: options.json ? sortJsonLine : toLogfmtLine },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,6 @@
+/** Logging for every process and thread (PROTOCOL.md §11.6). */
+export { createLogger, LOG_CONTEXT, type Logger, type LoggerOptions } from './create-logger';
+export { activity, logError, errorText } from './shapes';
+export { logServerMessage, TLS_HANDSHAKE_ERROR_TEXT } from './server-log';
+export { parseLogLevel, outputLevelName, type LogLevelName } from './levels';
+export { rfc3339 } from './time';
