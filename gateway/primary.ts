@@ -40,6 +40,7 @@ export async function runPrimary(config: GatewayConfig, logger: Logger): Promise
     slots.set(worker, { slot, startedAt: Date.now() });
     worker.on('message', (m: WorkerMessage) => {
       if (m.type !== 'listening') return;
+      activity(logger, 'worker_listening', { worker_pid: m.pid, port });
       listening.add(slot);
       if (listening.size === count) markReady();
     });

@@ -91,9 +91,12 @@ class GatewayWorker {
   private open(ws: WebSocket<ConnectionData>): void {
     const data = ws.getUserData();
     if (!data.identity.ok) {
-      // §2.4: identity failure closes the TCP connection at once; no connectivity event.
+      // §2.4: the upgrade completes, then the TCP connection is closed without a close frame and
+      // no connectivity event. Closing inside `open` would discard the still-corked 101 response.
       logError(this.logger, 'extract_sender_id_err', data.identity.error, {});
-      ws.close();
+      setImmediate(() => {
+        if (!data.closed) ws.close();
+      });
       return;
     }
     const lane = this.nextLane;
@@ -136,6 +139,7 @@ class GatewayWorker {
 
   private close(ws: WebSocket<ConnectionData>): void {
     const data = ws.getUserData();
+    data.closed = true;
     const session = data.sessionKey === undefined ? undefined : this.sessions.get(data.sessionKey);
     if (session === undefined) return;
     session.closed();

@@ -24,7 +24,8 @@ export interface PipelineContext {
   awaitConfirmation(recordType: string, sink: string, ack: Uint8Array, onConfirmed: (cb: (delivered: boolean) => void) => void): number;
 }
 
-const ERROR_EMPTY_TXID = writeError('');
+const EMPTY = new Uint8Array(0);
+const ERROR_EMPTY_TXID = writeError(EMPTY);
 
 export function dispatchEntry(
   ctx: PipelineContext,
@@ -51,19 +52,20 @@ export function dispatchEntry(
     // D2: exactly one ACK (upstream sends two and counts a record of type "").
     logError(ctx.logger, 'unknown_message_type_error', `Unknown message Type for ${parsed.txid} - ${parsed.msgType}`, {
       txid: parsed.txid,
-      record_type: parsed.topic,
+      record_type: '', // the record's type is never set on this path upstream
       msg_txid: parsed.txid,
       msg_type: String.fromCharCode(parsed.msgType),
     });
-    if (!connectivity) out.reply(entry, Outcome.Ack, writeAck(parsed.txid, ''));
+    if (!connectivity) out.reply(entry, Outcome.Ack, writeAck(parsed.txidBytes, ''));
     return;
   }
   if (parsed.kind === 'malformed') {
-    malformed(ctx, out, entry, connectivity, parsed.txid, '', session, parsed.error);
+    malformed(ctx, out, entry, connectivity, parsed.txid, EMPTY, '', session, parsed.error);
     return;
   }
 
-  const { txid, topic } = parsed;
+  // Replies echo the txid and topic byte for byte, even when they are not valid UTF-8.
+  const { txid, topic, txidBytes, topicBytes } = parsed;
   out.recordTypes[entry] = topic;
   const route = ctx.routes.get(topic);
 
@@ -76,17 +78,17 @@ export function dispatchEntry(
       record_type: topic,
     });
     const error = `message SenderID: ${parsed.senderId} do not match vehicleID: ${session.senderId}`;
-    malformed(ctx, out, entry, connectivity, txid, topic, session, error);
+    malformed(ctx, out, entry, connectivity, txid, txidBytes, topic, session, error);
     return;
   }
 
   const transformed = transformPayload(topic, parsed.payload, session.deviceId, ctx.transmitDecoded);
   if (!transformed.ok) {
-    malformed(ctx, out, entry, connectivity, txid, topic, session, transformed.error);
+    malformed(ctx, out, entry, connectivity, txid, txidBytes, topic, session, transformed.error);
     return;
   }
   if (route === undefined) {
-    if (!connectivity) out.reply(entry, Outcome.Ack, writeAck(txid, topic));
+    if (!connectivity) out.reply(entry, Outcome.Ack, writeAck(txidBytes, topicBytes));
     return;
   }
 
@@ -106,14 +108,14 @@ export function dispatchEntry(
   }
   switch (verdict.kind) {
     case 'accepted':
-      out.reply(entry, Outcome.Ack, writeAck(txid, topic));
+      out.reply(entry, Outcome.Ack, writeAck(txidBytes, topicBytes));
       return;
     case 'refused':
       // D6: no ACK, the vehicle resends; the refusal is logged (and counted by the sink).
       logError(ctx.logger, 'record_refused', verdict.reason, { txid, record_type: topic, vin: session.deviceId, dispatcher: verdict.sink });
       return;
     case 'awaiting-confirmation': {
-      const id = ctx.awaitConfirmation(topic, route.reliableSource ?? '', writeAck(txid, topic), verdict.onConfirmed);
+      const id = ctx.awaitConfirmation(topic, route.reliableSource ?? '', writeAck(txidBytes, topicBytes), verdict.onConfirmed);
       out.pending(entry, id);
       return;
     }
@@ -126,6 +128,7 @@ function malformed(
   entry: number,
   connectivity: boolean,
   txid: string,
+  txidBytes: Uint8Array,
   recordType: string,
   session: SessionIdentity,
   error: string,
@@ -135,5 +138,5 @@ function malformed(
     record_type: recordType,
     device_id: session.deviceId,
   });
-  if (!connectivity) out.reply(entry, Outcome.Error, writeError(txid));
+  if (!connectivity) out.reply(entry, Outcome.Error, writeError(txidBytes));
 }

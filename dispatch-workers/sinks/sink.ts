@@ -14,7 +14,11 @@ export interface SinkRecord {
   recordType: string;
   vin: string;
   txid: string;
-  /** Protobuf after transforms, or JSON with `transmit_decoded_records`, or the original bytes for other types. */
+  /**
+   * Protobuf after transforms, or JSON with `transmit_decoded_records`, or the original bytes for
+   * other types. It may be a view into the batch buffer, valid only during `produce`: a sink that
+   * keeps it past the call copies it.
+   */
   payload: Uint8Array;
   metadata: RecordMetadata;
   /** The decoded message for the four known record types (MQTT and the logger render from it). */

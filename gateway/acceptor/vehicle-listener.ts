@@ -8,6 +8,7 @@
 import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket, WebSocket } from '@btc-vision/uwebsockets.js';
 import { getClientCertificatePem, loadUws } from './uws-loader';
 import { identityFromCertificate } from '../identity';
+import type { Identity } from '../identity';
 import { connectionIdFromHeader } from '../connection-id';
 import { upgradeFailure } from './upgrade-checks';
 
@@ -21,13 +22,14 @@ export interface UpgradeInfo {
   method: string;
 }
 
-export type Identity = { ok: true; clientType: string; deviceId: string; senderId: string } | { ok: false; error: string };
 
 export interface ConnectionData {
   identity: Identity;
   upgrade: UpgradeInfo;
   /** Set by the worker when the session opens. */
   sessionKey?: number;
+  /** Set by the worker when uWS reports the socket closed: it must not be touched after. */
+  closed?: boolean;
 }
 
 export interface VehicleListenerHandlers {

@@ -31,17 +31,20 @@ describe('cluster', () => {
     const victim = connectedPids(gateway)[0] as number;
     process.kill(victim, 'SIGKILL');
     await gateway.waitForLog((l) => l.msg === 'worker_exited' && String(l.error).includes(String(victim)));
-    // The replacement announces itself by accepting connections; keep connecting until one lands on it.
     const seenBefore = new Set(connectedPids(gateway));
+    const startedBefore = new Set(gateway.logs.filter((l) => l.msg === 'worker_listening').map((l) => l.worker_pid));
+    const replacement = await gateway.waitForLog((l) => l.msg === 'worker_listening' && !startedBefore.has(l.worker_pid));
+    // Keep connecting until the kernel's SO_REUSEPORT hash lands a connection on the replacement.
     for (let i = 0; i < 60; i++) {
       const vehicle = await gateway.vehicle(TEST_VINS[0]);
       vehicle.send(streamFrame({ topic: 'V', txid: `after-kill-${i}`, payload: vehicleDataPayload(TEST_VINS[0], 20, rand), vin: TEST_VINS[0] }));
       expect((await vehicle.nextReply()).kind).toBe('ack');
       await vehicle.close();
-      if (connectedPids(gateway).some((pid) => !seenBefore.has(pid))) break;
+      if (connectedPids(gateway).includes(replacement.worker_pid as number)) break;
     }
     const pids = new Set(connectedPids(gateway));
-    expect([...pids].some((pid) => !seenBefore.has(pid))).toBe(true);
+    expect(pids.has(replacement.worker_pid as number)).toBe(true);
+    expect(seenBefore.has(replacement.worker_pid as number)).toBe(false);
     expect(pids.has(victim)).toBe(true); // it served before it was killed
   });
 });

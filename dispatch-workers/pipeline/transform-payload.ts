@@ -1,0 +1,49 @@
+/**
+ * PROTOCOL.md §5.1 steps 6–7 for one record: decode the four known record types, overwrite `vin`
+ * with the certificate DeviceID, apply the type's transforms (§6.3), then re-encode (§6.4) or, with
+ * `transmit_decoded_records`, produce protojson (§6.5). Other record types pass through untouched,
+ * except that JSON mode turns their payload into `{}` (S6).
+ */
+import { decode, payloadTypeFor, toJson, tryEncode } from '../../shared/protobuf';
+import type { DecodedMessage, Payload, VehicleAlerts } from '../../shared/protobuf';
+import { transformAlertTimestamps } from './transforms/alert-timestamps';
+import { transformLocation } from './transforms/location';
+import { transformScientificNotation } from './transforms/scientific-notation';
+
+export type TransformResult =
+  { ok: true; payload: Uint8Array; decoded: DecodedMessage | undefined; signals: number } | { ok: false; error: string };
+
+/** The JSON of a record that has no decoded message (S6). */
+const EMPTY_JSON = new Uint8Array([0x7b, 0x7d]);
+const utf8 = new TextEncoder();
+
+export function transformPayload(recordType: string, payload: Uint8Array, deviceId: string, transmitDecoded: boolean): TransformResult {
+  const type = payloadTypeFor(recordType);
+  if (type === undefined) {
+    return { ok: true, payload: transmitDecoded ? EMPTY_JSON.slice() : payload, decoded: undefined, signals: 0 };
+  }
+  const decoded = decode(type, payload);
+  if (!decoded.ok) return decoded;
+  const message = decoded.message;
+  message.vin = deviceId;
+  let signals = 0;
+  if (recordType === 'V') {
+    const p = message as Payload;
+    transformLocation(p);
+    transformScientificNotation(p);
+    signals = p.data.length;
+  } else if (recordType === 'alerts') {
+    const a = message as VehicleAlerts;
+    transformAlertTimestamps(a);
+    signals = a.alerts.length;
+  }
+  if (transmitDecoded) {
+    // Re-encoding cannot fail after a successful decode (strings were validated), so only JSON is built.
+    const json = toJson(type, message);
+    if (!json.ok) return json;
+    return { ok: true, payload: utf8.encode(json.json), decoded: message, signals };
+  }
+  const encoded = tryEncode(type, message);
+  if (!encoded.ok) return encoded;
+  return { ok: true, payload: encoded.bytes, decoded: message, signals };
+}

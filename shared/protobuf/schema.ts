@@ -1,0 +1,335 @@
+/**
+ * Schema tables built once from protos/*.proto (PROTOCOL.md §1). protobufjs is used only to parse
+ * the .proto files; the codec (decode.ts / encode.ts) works from the plain tables built here.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as protobuf from 'protobufjs';
+
+/** Scalar kinds; numeric so the hot loops switch on small integers. */
+export const enum Kind {
+  Double = 1,
+  Float,
+  Int64,
+  Uint64,
+  Int32,
+  Fixed64,
+  Fixed32,
+  Bool,
+  String,
+  Bytes,
+  Uint32,
+  Sfixed32,
+  Sfixed64,
+  Sint32,
+  Sint64,
+  Enum,
+  Message,
+}
+
+export const WIRE_VARINT = 0;
+export const WIRE_FIXED64 = 1;
+export const WIRE_BYTES = 2;
+export const WIRE_START_GROUP = 3;
+export const WIRE_END_GROUP = 4;
+export const WIRE_FIXED32 = 5;
+
+export interface EnumInfo {
+  readonly fullName: string;
+  /** number → name; unknown numbers are absent (open enums, §6.2). */
+  readonly nameOf: Map<number, string>;
+  readonly numberOf: Map<string, number>;
+}
+
+export interface FieldInfo {
+  readonly name: string;
+  /** protoc lowerCamelCase JSON name (§6.5). */
+  readonly jsonName: string;
+  readonly number: number;
+  readonly kind: Kind;
+  /** Wire type of one (unpacked) element. */
+  readonly wireType: number;
+  readonly repeated: boolean;
+  /** Scalar numeric/bool/enum repeated fields: accepted packed or not, written packed (§6.2, §6.4). */
+  readonly packable: boolean;
+  readonly isMap: boolean;
+  /** For map fields: the value kind (keys are always string in this schema, checked at load). */
+  readonly mapValueKind: Kind;
+  /** Name of the containing oneof, or '' for ordinary fields. */
+  readonly oneof: string;
+  /** Set once all types exist (message-typed fields and map values of message type). */
+  message: MessageType | undefined;
+  readonly enumType: EnumInfo | undefined;
+}
+
+export interface OneofInfo {
+  readonly name: string;
+  /** member name → field; a dictionary without prototype so any case string is safe to look up. */
+  readonly members: Record<string, FieldInfo | undefined>;
+}
+
+/** One JSON output slot: a plain field, or a oneof (its members are contiguous in a .proto). */
+export interface JsonSlot {
+  readonly field: FieldInfo | undefined;
+  readonly oneof: OneofInfo | undefined;
+}
+
+/** A message type handle. `T` is a phantom type used only for typed decode/encode results. */
+export interface MessageType<T = unknown> {
+  readonly fullName: string;
+  /** Fields (incl. oneof members) in declaration order: JSON order (§6.5). */
+  readonly fields: readonly FieldInfo[];
+  /** Non-oneof fields in ascending number order: encode order (§6.4). */
+  readonly plainByNumber: readonly FieldInfo[];
+  /** Sparse array indexed by field number for O(1) decode dispatch. */
+  readonly byNumber: readonly (FieldInfo | undefined)[];
+  readonly oneofs: readonly OneofInfo[];
+  /** Declaration-order output slots for JSON (§6.5): one per plain field, one per oneof. */
+  readonly jsonSlots: readonly JsonSlot[];
+  /** Shape template: every field and oneof key with its default, plus `$unknown`. */
+  readonly template: Readonly<Record<string, unknown>>;
+  /** Fields needing a fresh container per instance (repeated → [], map → {}). */
+  readonly containerFields: readonly FieldInfo[];
+  /** Phantom marker, never set. */
+  readonly __type?: T;
+}
+
+const KIND_BY_NAME: Record<string, Kind | undefined> = {
+  double: Kind.Double,
+  float: Kind.Float,
+  int64: Kind.Int64,
+  uint64: Kind.Uint64,
+  int32: Kind.Int32,
+  fixed64: Kind.Fixed64,
+  fixed32: Kind.Fixed32,
+  bool: Kind.Bool,
+  string: Kind.String,
+  bytes: Kind.Bytes,
+  uint32: Kind.Uint32,
+  sfixed32: Kind.Sfixed32,
+  sfixed64: Kind.Sfixed64,
+  sint32: Kind.Sint32,
+  sint64: Kind.Sint64,
+};
+
+export function wireTypeOf(kind: Kind): number {
+  switch (kind) {
+    case Kind.Double:
+    case Kind.Fixed64:
+    case Kind.Sfixed64:
+      return WIRE_FIXED64;
+    case Kind.Float:
+    case Kind.Fixed32:
+    case Kind.Sfixed32:
+      return WIRE_FIXED32;
+    case Kind.String:
+    case Kind.Bytes:
+    case Kind.Message:
+      return WIRE_BYTES;
+    default:
+      return WIRE_VARINT;
+  }
+}
+
+/** Default of an implicit-presence scalar; int64 family as bigint. */
+export function defaultOf(kind: Kind): unknown {
+  switch (kind) {
+    case Kind.Int64:
+    case Kind.Uint64:
+    case Kind.Fixed64:
+    case Kind.Sfixed64:
+    case Kind.Sint64:
+      return 0n;
+    case Kind.Bool:
+      return false;
+    case Kind.String:
+      return '';
+    case Kind.Bytes:
+      return new Uint8Array(0);
+    case Kind.Message:
+      return undefined;
+    default:
+      return 0;
+  }
+}
+
+/** protoc's JSON name: drop '_' and upper-case the following letter; nothing else changes. */
+export function jsonNameOf(name: string): string {
+  let out = '';
+  let upper = false;
+  for (const ch of name) {
+    if (ch === '_') upper = true;
+    else {
+      out += upper ? ch.toUpperCase() : ch;
+      upper = false;
+    }
+  }
+  return out;
+}
+
+export const PROTO_FILES = [
+  'vehicle_data.proto',
+  'vehicle_alert.proto',
+  'vehicle_error.proto',
+  'vehicle_connectivity.proto',
+  'vehicle_metric.proto',
+] as const;
+
+/** Walks up from this module (source or dist/) to the folder holding protos/vehicle_data.proto. */
+export function findProtosDir(start: string = __dirname): string {
+  let dir = start;
+  for (;;) {
+    const candidate = join(dir, 'protos');
+    if (existsSync(join(candidate, 'vehicle_data.proto'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`protos/ folder not found above ${start}`);
+    dir = parent;
+  }
+}
+
+/** Parses the .proto files with protobufjs (proto field names kept as written). */
+export function loadProtoRoot(protosDir: string = findProtosDir()): protobuf.Root {
+  const root = new protobuf.Root();
+  root.loadSync(
+    PROTO_FILES.map((f) => join(protosDir, f)),
+    { keepCase: true },
+  );
+  root.resolveAll();
+  return root;
+}
+
+function buildEnum(e: protobuf.Enum): EnumInfo {
+  const nameOf = new Map<number, string>();
+  const numberOf = new Map<string, number>();
+  for (const [name, num] of Object.entries(e.values)) {
+    if (!nameOf.has(num)) nameOf.set(num, name);
+    numberOf.set(name, num);
+  }
+  return { fullName: e.fullName.replace(/^\./, ''), nameOf, numberOf };
+}
+
+/** All message types and enums of the schema, keyed by full name without leading dot. */
+export interface Schema {
+  readonly messages: ReadonlyMap<string, MessageType>;
+  readonly enums: ReadonlyMap<string, EnumInfo>;
+}
+
+export function buildSchema(root: protobuf.Root): Schema {
+  const enums = new Map<string, EnumInfo>();
+  const messages = new Map<string, MessageType>();
+  const pending: { field: FieldInfo; typeName: string }[] = [];
+  const types: protobuf.Type[] = [];
+  const collect = (ns: protobuf.NamespaceBase): void => {
+    for (const child of ns.nestedArray) {
+      if (child instanceof protobuf.Type) types.push(child);
+      else if (child instanceof protobuf.Enum) enums.set(child.fullName.replace(/^\./, ''), buildEnum(child));
+      if (child instanceof protobuf.Namespace || child instanceof protobuf.Type) collect(child);
+    }
+  };
+  collect(root);
+
+  for (const t of types) {
+    const fields: FieldInfo[] = [];
+    for (const f of t.fieldsArray) {
+      const isMap = f instanceof protobuf.MapField;
+      if (isMap && (f as protobuf.MapField).keyType !== 'string') {
+        throw new Error(`${t.fullName}.${f.name}: only map<string,…> is supported`);
+      }
+      const resolved = f.resolvedType;
+      if (isMap && resolved instanceof protobuf.Type) {
+        throw new Error(`${t.fullName}.${f.name}: map values of message type are not supported`);
+      }
+      let kind: Kind;
+      let enumType: EnumInfo | undefined;
+      if (resolved instanceof protobuf.Enum) {
+        kind = Kind.Enum;
+        enumType = enums.get(resolved.fullName.replace(/^\./, ''));
+      } else if (resolved instanceof protobuf.Type) {
+        kind = Kind.Message;
+      } else {
+        const k = KIND_BY_NAME[f.type];
+        if (k === undefined) throw new Error(`${t.fullName}.${f.name}: unsupported type ${f.type}`);
+        kind = k;
+      }
+      const repeated = f.repeated && !isMap;
+      const info: FieldInfo = {
+        name: f.name,
+        jsonName: jsonNameOf(f.name),
+        number: f.id,
+        kind: isMap ? Kind.Message : kind,
+        wireType: isMap ? WIRE_BYTES : wireTypeOf(kind),
+        repeated,
+        packable: repeated && kind !== Kind.String && kind !== Kind.Bytes && kind !== Kind.Message,
+        isMap,
+        mapValueKind: isMap ? kind : (0 as Kind),
+        oneof: f.partOf ? f.partOf.name : '',
+        message: undefined,
+        enumType,
+      };
+      if (resolved instanceof protobuf.Type) pending.push({ field: info, typeName: resolved.fullName.replace(/^\./, '') });
+      fields.push(info);
+    }
+    // Dense (hole-free) array so lookups stay on the fast elements path.
+    const maxNumber = fields.reduce((m, f) => Math.max(m, f.number), 0);
+    const byNumber: (FieldInfo | undefined)[] = Array.from({ length: maxNumber + 1 }, () => undefined);
+    for (const f of fields) byNumber[f.number] = f;
+
+    const template: Record<string, unknown> = {};
+    const oneofs: OneofInfo[] = [];
+    for (const f of fields) {
+      if (f.oneof) {
+        if (!(f.oneof in template)) {
+          template[f.oneof] = undefined;
+          oneofs.push({ name: f.oneof, members: Object.create(null) as Record<string, FieldInfo | undefined> });
+        }
+        oneofs.find((o) => o.name === f.oneof)!.members[f.name] = f;
+      } else {
+        template[f.name] = f.repeated || f.isMap ? undefined : defaultOf(f.kind);
+      }
+    }
+    template.$unknown = undefined;
+    const jsonSlots: JsonSlot[] = [];
+    for (const f of fields) {
+      if (!f.oneof) jsonSlots.push({ field: f, oneof: undefined });
+      else if (!jsonSlots.some((slot) => slot.oneof?.name === f.oneof)) {
+        jsonSlots.push({ field: undefined, oneof: oneofs.find((o) => o.name === f.oneof) });
+      }
+    }
+    messages.set(t.fullName.replace(/^\./, ''), {
+      fullName: t.fullName.replace(/^\./, ''),
+      fields,
+      plainByNumber: fields.filter((f) => !f.oneof).sort((a, b) => a.number - b.number),
+      byNumber,
+      oneofs,
+      jsonSlots,
+      template,
+      containerFields: fields.filter((f) => f.repeated || f.isMap),
+    });
+  }
+  for (const { field, typeName } of pending) {
+    const m = messages.get(typeName);
+    if (!m) throw new Error(`unresolved message type ${typeName}`);
+    field.message = m;
+  }
+  return { messages, enums };
+}
+
+let cached: Schema | undefined;
+
+/** The process-wide schema, loaded on first use. */
+export function schema(): Schema {
+  if (!cached) cached = buildSchema(loadProtoRoot());
+  return cached;
+}
+
+export function messageType<T = unknown>(fullName: string): MessageType<T> {
+  const m = schema().messages.get(fullName);
+  if (!m) throw new Error(`unknown message type ${fullName}`);
+  return m as MessageType<T>;
+}
+
+export function enumInfo(fullName: string): EnumInfo {
+  const e = schema().enums.get(fullName);
+  if (!e) throw new Error(`unknown enum ${fullName}`);
+  return e;
+}
