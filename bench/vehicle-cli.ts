@@ -57,12 +57,15 @@ async function main(): Promise<void> {
   const rand = seededRandom(Date.now());
   for (let i = 0; i < count; i++) {
     const topic = types[i % types.length];
-    const payload = topic === 'V' ? vehicleDataPayload(vin, datums, rand) : topic === 'alerts' ? alertsPayload(vin, rand) : errorsPayload(vin);
+    const payload =
+      topic === 'V' ? vehicleDataPayload(vin, datums, rand) : topic === 'alerts' ? alertsPayload(vin, rand) : errorsPayload(vin);
     const txid = randomUUID();
     connection.send(streamFrame({ topic, txid, payload, vin }));
     const reply = await connection.nextReply();
     const detail = reply.kind === 'error' ? ` (${reply.errorText})` : '';
-    process.stdout.write(`${i + 1}/${count} ${topic} txid=${txid} ${payload.length} B -> ${reply.kind.toUpperCase()} txid=${reply.txid}${detail}\n`);
+    process.stdout.write(
+      `${i + 1}/${count} ${topic} txid=${txid} ${payload.length} B -> ${reply.kind.toUpperCase()} txid=${reply.txid}${detail}\n`,
+    );
   }
   await connection.close();
 }

@@ -78,6 +78,8 @@ function dispatchBatch(ctx: PipelineContext, batch: DispatchBatch): unknown {
   };
   const transfer = [batch.frames, batch.index, out.outcomes.buffer, replies.buffer, out.replyIndex.buffer, out.pendingIds.buffer];
   // piscina's Transferable protocol: the value to return, and the list of what to move with it.
-  const movable = { [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: result } as unknown as Parameters<typeof Piscina.move>[0];
+  const movable = { [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: result } as unknown as Parameters<
+    typeof Piscina.move
+  >[0];
   return Piscina.move(movable);
 }

@@ -22,11 +22,7 @@ export class DispatchLanes {
   private readonly lanes: Piscina[] = [];
   private readonly ports: MessageChannel[] = [];
 
-  constructor(
-    config: GatewayConfig,
-    count: number,
-    onSettlement: (lane: number, settlement: Settlement) => void,
-  ) {
+  constructor(config: GatewayConfig, count: number, onSettlement: (lane: number, settlement: Settlement) => void) {
     const workerData: LaneData = { config };
     for (let lane = 0; lane < count; lane++) {
       const pool = new Piscina({

@@ -8,7 +8,11 @@ import type { Route } from './pipeline/route-record';
 import type { Sink } from './sinks/sink';
 import { sinkDefinition } from './sinks/registry';
 
-export async function buildRoutes(config: GatewayConfig, logger: Logger, runsOn: 'pool' | 'main'): Promise<{ routes: Map<string, Route>; sinks: Sink[] }> {
+export async function buildRoutes(
+  config: GatewayConfig,
+  logger: Logger,
+  runsOn: 'pool' | 'main',
+): Promise<{ routes: Map<string, Route>; sinks: Sink[] }> {
   const instances = new Map<string, Sink>();
   const routes = new Map<string, Route>();
   for (const [recordType, names] of Object.entries(config.records)) {

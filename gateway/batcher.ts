@@ -83,7 +83,12 @@ export class LaneBatcher {
   flush(): void {
     this.scheduled = false;
     if (this.entries === 0) return;
-    const batch: DispatchBatch = { frames: this.frames, index: this.index.buffer as ArrayBuffer, entries: this.entries, sessions: this.sessions };
+    const batch: DispatchBatch = {
+      frames: this.frames,
+      index: this.index.buffer as ArrayBuffer,
+      entries: this.entries,
+      sessions: this.sessions,
+    };
     const owners = this.owners;
     this.frames = this.spareFrames.pop() ?? new ArrayBuffer(this.limits.maxBytes);
     this.view = new Uint8Array(this.frames);

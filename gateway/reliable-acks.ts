@@ -48,7 +48,11 @@ export class ReliableAcks {
   private deliver(session: Session, settlement: Settlement): void {
     if (settlement.reply === undefined) return; // delivery failed for good: no ACK, the vehicle resends
     if (!session.isOpen) {
-      activity(this.logger, 'reliable_ack_miss', { record_type: settlement.recordType, dispatcher: settlement.sink, txid: session.identity.socketId });
+      activity(this.logger, 'reliable_ack_miss', {
+        record_type: settlement.recordType,
+        dispatcher: settlement.sink,
+        txid: session.identity.socketId,
+      });
       return;
     }
     session.send(settlement.reply);

@@ -104,7 +104,12 @@ class GatewayWorker {
     const { rateLimit, gateway } = this.config;
     const session = new Session(
       ws as WebSocket<unknown>,
-      { socketId: data.upgrade.socketId, deviceId: data.identity.deviceId, senderId: data.identity.senderId, clientVersion: data.upgrade.clientVersion },
+      {
+        socketId: data.upgrade.socketId,
+        deviceId: data.identity.deviceId,
+        senderId: data.identity.senderId,
+        clientVersion: data.upgrade.clientVersion,
+      },
       lane,
       this.batchers[lane],
       rateLimit.enabled ? new RateLimiter(rateLimit.limit, rateLimit.intervalMs) : undefined,
@@ -118,7 +123,10 @@ class GatewayWorker {
           }),
         awaitReliableAck: (s, l, id) => this.reliableAcks.await(s, l, id),
         replyFailed: (s) => {
-          logError(this.logger, 'socket_err', 'reply dropped: outbound buffer full', { txid: s.identity.socketId, device_id: s.identity.deviceId });
+          logError(this.logger, 'socket_err', 'reply dropped: outbound buffer full', {
+            txid: s.identity.socketId,
+            device_id: s.identity.deviceId,
+          });
           s.ws.close();
         },
       },
@@ -148,7 +156,8 @@ class GatewayWorker {
       total: String(session.receivedBytes),
       duration_sec: Math.floor((Date.now() - session.startedAt) / 1000),
     });
-    if (this.emitsConnectivity) session.emitConnectivity(connectivityFrame(session.identity, data.upgrade.networkInterface, 'DISCONNECTED'));
+    if (this.emitsConnectivity)
+      session.emitConnectivity(connectivityFrame(session.identity, data.upgrade.networkInterface, 'DISCONNECTED'));
   }
 
   /**

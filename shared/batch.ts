@@ -5,6 +5,7 @@
  * described by `index`; both ArrayBuffers are moved by transfer (no copy) and handed back in the
  * result so the main thread can reuse them. Identities travel once per batch in `sessions`.
  */
+import type { MessagePort } from 'node:worker_threads';
 
 /** What an index entry asks the dispatch thread to do. */
 export const EntryKind = {
@@ -75,4 +76,4 @@ export interface Settlement {
 }
 
 /** Messages the main thread sends to a dispatch thread besides batches. */
-export type LaneControl = { control: 'attach-settlements'; port: import('node:worker_threads').MessagePort } | { control: 'close' };
+export type LaneControl = { control: 'attach-settlements'; port: MessagePort } | { control: 'close' };

@@ -20,8 +20,12 @@ export function seededRandom(seed: number): () => number {
 
 type ValueMaker = (rand: () => number) => ValueOneof;
 
-const number = (min: number, max: number): ValueMaker => (r) => ({ case: 'double_value', value: Math.round((min + r() * (max - min)) * 100) / 100 });
-const integer = (min: number, max: number): ValueMaker => (r) => ({ case: 'int_value', value: Math.floor(min + r() * (max - min)) });
+const number =
+  (min: number, max: number): ValueMaker =>
+  (r) => ({ case: 'double_value', value: Math.round((min + r() * (max - min)) * 100) / 100 });
+const integer =
+  (min: number, max: number): ValueMaker =>
+  (r) => ({ case: 'int_value', value: Math.floor(min + r() * (max - min)) });
 const flag: ValueMaker = (r) => ({ case: 'boolean_value', value: r() < 0.5 });
 
 /** Field name → how its value is generated. Names are `telemetry.vehicle_data.Field` values. */
@@ -56,7 +60,14 @@ const GENERATORS: [string, ValueMaker][] = [
     'DoorState',
     (r) => ({
       case: 'door_value',
-      value: { DriverFront: r() < 0.1, DriverRear: false, PassengerFront: r() < 0.1, PassengerRear: false, TrunkFront: false, TrunkRear: r() < 0.05 },
+      value: {
+        DriverFront: r() < 0.1,
+        DriverRear: false,
+        PassengerFront: r() < 0.1,
+        PassengerRear: false,
+        TrunkFront: false,
+        TrunkRear: r() < 0.05,
+      },
     }),
   ],
   ['MinutesToArrival', number(0, 90)],
@@ -85,7 +96,9 @@ function timestampNow(): { seconds: bigint; nanos: number } {
 
 /** A `V` payload with `datums` data entries (20–60 typical); the first is always a location string. */
 export function vehicleDataPayload(vin: string, datums: number, rand: () => number): Uint8Array {
-  const data: MessageInit<Datum>[] = [{ key: fieldNumber('Location'), value: { value: { case: 'string_value', value: locationString(rand) } } }];
+  const data: MessageInit<Datum>[] = [
+    { key: fieldNumber('Location'), value: { value: { case: 'string_value', value: locationString(rand) } } },
+  ];
   for (let i = 1; i < datums; i++) {
     const [name, make] = GENERATORS[(i - 1) % GENERATORS.length];
     data.push({ key: fieldNumber(name), value: { value: make(rand) } });
@@ -109,7 +122,14 @@ export function alertsPayload(vin: string, rand: () => number): Uint8Array {
 
 export function errorsPayload(vin: string): Uint8Array {
   const errors: MessageInit<VehicleErrors> = {
-    errors: [{ created_at: timestampNow(), name: 'telemetry_stream_error', tags: { source: 'simulator', severity: 'low' }, body: 'simulated error' }],
+    errors: [
+      {
+        created_at: timestampNow(),
+        name: 'telemetry_stream_error',
+        tags: { source: 'simulator', severity: 'low' },
+        body: 'simulated error',
+      },
+    ],
     created_at: timestampNow(),
     vin,
   };

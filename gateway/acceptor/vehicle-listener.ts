@@ -22,7 +22,6 @@ export interface UpgradeInfo {
   method: string;
 }
 
-
 export interface ConnectionData {
   identity: Identity;
   upgrade: UpgradeInfo;
@@ -69,7 +68,13 @@ export function createVehicleApp(tls: TlsFiles, handlers: VehicleListenerHandler
       if (refuseWithoutCertificate(res)) return;
       const failure = upgradeFailure(req);
       if (failure !== undefined) {
-        res.cork(() => res.writeStatus(failure.status).writeHeader('Sec-Websocket-Version', '13').writeHeader('Content-Type', 'text/plain; charset=utf-8').end(failure.body));
+        res.cork(() =>
+          res
+            .writeStatus(failure.status)
+            .writeHeader('Sec-Websocket-Version', '13')
+            .writeHeader('Content-Type', 'text/plain; charset=utf-8')
+            .end(failure.body),
+        );
         return;
       }
       const data: ConnectionData = {
@@ -88,7 +93,13 @@ export function createVehicleApp(tls: TlsFiles, handlers: VehicleListenerHandler
   app.any('/*', (res, req) => {
     if (refuseWithoutCertificate(res)) return;
     const failure = upgradeFailure(req) ?? { status: '400 Bad Request', body: 'Bad Request\n' };
-    res.cork(() => res.writeStatus(failure.status).writeHeader('Sec-Websocket-Version', '13').writeHeader('Content-Type', 'text/plain; charset=utf-8').end(failure.body));
+    res.cork(() =>
+      res
+        .writeStatus(failure.status)
+        .writeHeader('Sec-Websocket-Version', '13')
+        .writeHeader('Content-Type', 'text/plain; charset=utf-8')
+        .end(failure.body),
+    );
   });
   return app;
 }
@@ -110,7 +121,9 @@ export function closeListener(socket: us_listen_socket): void {
 
 function refuseWithoutCertificate(res: HttpResponse): boolean {
   if (getClientCertificatePem(res) !== '') return false;
-  res.cork(() => res.writeStatus('401 Unauthorized').writeHeader('Content-Type', 'text/plain; charset=utf-8').end('client certificate required\n', true));
+  res.cork(() =>
+    res.writeStatus('401 Unauthorized').writeHeader('Content-Type', 'text/plain; charset=utf-8').end('client certificate required\n', true),
+  );
   return true;
 }
 

@@ -100,7 +100,10 @@ export class GatewayProcess {
     const seen = this.logs.find(predicate);
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching log line within ${timeoutMs} ms; last output:\n${this.stderrTail}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching log line within ${timeoutMs} ms; last output:\n${this.stderrTail}`)),
+        timeoutMs,
+      );
       this.logWaiters.push({
         predicate,
         resolve: (l) => {

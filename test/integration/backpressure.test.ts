@@ -20,7 +20,8 @@ it('sheds frames beyond the in-flight bound without replying, in order, and reco
   const vehicle = await gateway.vehicle(VIN);
   const burst = 60;
   // One write: the frames arrive together, faster than a dispatch round trip.
-  for (let i = 0; i < burst; i++) vehicle.send(streamFrame({ topic: 'V', txid: `burst-${i}`, payload: vehicleDataPayload(VIN, 20, rand), vin: VIN }));
+  for (let i = 0; i < burst; i++)
+    vehicle.send(streamFrame({ topic: 'V', txid: `burst-${i}`, payload: vehicleDataPayload(VIN, 20, rand), vin: VIN }));
   await gateway.waitForLog((l) => l.msg === 'session_backpressure');
   // After the burst, one more frame; its reply marks the end of the burst's replies.
   await new Promise((r) => setTimeout(r, 200));

@@ -37,7 +37,9 @@ describe('cluster', () => {
     // Keep connecting until the kernel's SO_REUSEPORT hash lands a connection on the replacement.
     for (let i = 0; i < 60; i++) {
       const vehicle = await gateway.vehicle(TEST_VINS[0]);
-      vehicle.send(streamFrame({ topic: 'V', txid: `after-kill-${i}`, payload: vehicleDataPayload(TEST_VINS[0], 20, rand), vin: TEST_VINS[0] }));
+      vehicle.send(
+        streamFrame({ topic: 'V', txid: `after-kill-${i}`, payload: vehicleDataPayload(TEST_VINS[0], 20, rand), vin: TEST_VINS[0] }),
+      );
       expect((await vehicle.nextReply()).kind).toBe('ack');
       await vehicle.close();
       if (connectedPids(gateway).includes(replacement.worker_pid as number)) break;
@@ -69,7 +71,14 @@ describe('SIGTERM drain', () => {
     const sending = (async () => {
       for (let round = 0; round < 200; round++) {
         vehicles.forEach((vehicle, v) => {
-          vehicle.send(streamFrame({ topic: 'V', txid: `drain-${v}-${round}`, payload: vehicleDataPayload(TEST_VINS[v], 30, rand), vin: TEST_VINS[v] }));
+          vehicle.send(
+            streamFrame({
+              topic: 'V',
+              txid: `drain-${v}-${round}`,
+              payload: vehicleDataPayload(TEST_VINS[v], 30, rand),
+              vin: TEST_VINS[v],
+            }),
+          );
           sent++;
         });
         if (round === 50) gateway.signal('SIGTERM');
@@ -81,7 +90,9 @@ describe('SIGTERM drain', () => {
     await Promise.all(readers);
     expect(code).toBe(0);
     expect(acked.size).toBeGreaterThan(0);
-    const logged = new Set(gateway.logs.filter((l: LogLine) => l.msg === 'record_payload').map((l) => (l.metadata as { txid: string }).txid));
+    const logged = new Set(
+      gateway.logs.filter((l: LogLine) => l.msg === 'record_payload').map((l) => (l.metadata as { txid: string }).txid),
+    );
     const lost = [...acked].filter((txid) => !logged.has(txid));
     expect(lost).toEqual([]);
     expect(sent).toBeGreaterThan(acked.size - 1);

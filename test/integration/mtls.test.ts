@@ -20,21 +20,21 @@ afterAll(async () => {
 
 function get(path: string, cert?: { cert: Buffer; key: Buffer }): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port: gateway.port, path, ca: readFileSync(gateway.pki.caCert), ...cert },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
+    const req = request({ host: '127.0.0.1', port: gateway.port, path, ca: readFileSync(gateway.pki.caCert), ...cert }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
     req.on('error', reject);
     req.end();
   });
 }
 
-const vehicleCert = (vin: string) => ({ cert: readFileSync(gateway.pki.vehicles[vin].cert), key: readFileSync(gateway.pki.vehicles[vin].key) });
+const vehicleCert = (vin: string) => ({
+  cert: readFileSync(gateway.pki.vehicles[vin].cert),
+  key: readFileSync(gateway.pki.vehicles[vin].key),
+});
 
 describe('mTLS', () => {
   it('answers /status with `mtls ok` to a client with a certificate', async () => {
@@ -65,9 +65,16 @@ describe('mTLS', () => {
     const intermediate = await issueCertificate(ca, { commonName: 'Tesla Motors Product Issuing CA', isCa: true });
     const leaf = await issueCertificate(intermediate, { commonName: 'UNMAPPED1' });
     writeFileSync(join(dir, 'chain.pem'), leaf.certPem + intermediate.certPem);
-    const vehicle = await VehicleConnection.connect({ url: gateway.url, ca: readFileSync(gateway.pki.caCert), cert: readFileSync(join(dir, 'chain.pem')), key: leaf.keyPem });
+    const vehicle = await VehicleConnection.connect({
+      url: gateway.url,
+      ca: readFileSync(gateway.pki.caCert),
+      cert: readFileSync(join(dir, 'chain.pem')),
+      key: leaf.keyPem,
+    });
     const code = await vehicle.closed;
     expect(code).toBe(1006); // abnormal closure: no close frame (§2.4)
-    await gateway.waitForLog((l) => l.msg === 'extract_sender_id_err' && String(l.error).includes('common_name: UNMAPPED1, err: unauthorized certificate'));
+    await gateway.waitForLog(
+      (l) => l.msg === 'extract_sender_id_err' && String(l.error).includes('common_name: UNMAPPED1, err: unauthorized certificate'),
+    );
   });
 });

@@ -15,14 +15,18 @@ let gateway: GatewayProcess;
 
 beforeAll(async () => {
   // `other` is configured; `unconfigured` is not, so only it gets the sender check (S4).
-  gateway = await GatewayProcess.start({ dispatchThreads: 2, config: { records: { V: ['logger'], alerts: ['logger'], errors: ['logger'], connectivity: ['logger'], other: ['logger'] } } });
+  gateway = await GatewayProcess.start({
+    dispatchThreads: 2,
+    config: { records: { V: ['logger'], alerts: ['logger'], errors: ['logger'], connectivity: ['logger'], other: ['logger'] } },
+  });
 });
 afterAll(async () => {
   await gateway?.stop();
 });
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const recordLogs = (txid: string) => gateway.logs.filter((l) => l.msg === 'record_payload' && (l.metadata as { txid?: string } | undefined)?.txid === txid);
+const recordLogs = (txid: string) =>
+  gateway.logs.filter((l) => l.msg === 'record_payload' && (l.metadata as { txid?: string } | undefined)?.txid === txid);
 
 describe('replies', () => {
   it.each([
@@ -141,9 +145,19 @@ describe('replies', () => {
 
   it('emits CONNECTED and DISCONNECTED connectivity records with the X-TXID connection id', async () => {
     const connectionId = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
-    const vehicle = await gateway.vehicle(TEST_VINS[1], { 'X-TXID': connectionId.toUpperCase(), 'X-Network-Interface': 'wifi', Version: '7' });
+    const vehicle = await gateway.vehicle(TEST_VINS[1], {
+      'X-TXID': connectionId.toUpperCase(),
+      'X-Network-Interface': 'wifi',
+      Version: '7',
+    });
     const connectivity = (status: string) =>
-      gateway.waitForLog((l) => l.msg === 'record_payload' && (l.metadata as { txtype?: string }).txtype === 'connectivity' && (l.data as { Status?: string; ConnectionID?: string }).Status === status && (l.data as { ConnectionID?: string }).ConnectionID === connectionId);
+      gateway.waitForLog(
+        (l) =>
+          l.msg === 'record_payload' &&
+          (l.metadata as { txtype?: string }).txtype === 'connectivity' &&
+          (l.data as { Status?: string; ConnectionID?: string }).Status === status &&
+          (l.data as { ConnectionID?: string }).ConnectionID === connectionId,
+      );
     const connected = await connectivity('CONNECTED');
     expect(connected.vin).toBe(TEST_VINS[1]);
     expect(connected.metadata).toMatchObject({ txid: connectionId, txtype: 'connectivity', device_client_version: '7' });
