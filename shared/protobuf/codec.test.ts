@@ -78,6 +78,14 @@ describe('decoding rules (§6.2)', () => {
     expect(hex(encode(PayloadType, p))).toBe('1a0178' + '4805' + '1807' + '5501020304');
   });
 
+  it('copies unknown bytes, so reusing a Buffer input does not corrupt them', () => {
+    const input = Buffer.from('48051a0178', 'hex');
+    const p = ok(decode(PayloadType, input));
+    input.fill(0);
+    expect(p.$unknown?.map(hex)).toEqual(['4805']);
+    expect(p.$unknown?.[0]).not.toBeInstanceOf(Buffer);
+  });
+
   it('skips unknown groups (nested) and keeps them raw', () => {
     // field 15 start group { field 1 varint 1, field 16 start group {} end 16 } end 15
     const input = bytes('7b 0801 8301 8401 7c');

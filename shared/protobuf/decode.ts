@@ -15,10 +15,16 @@ export type DecodeResult<T> = { ok: true; message: T } | { ok: false; error: str
 const MAX_FIELD_NUMBER = 0x1fffffff;
 /** protobuf-go's default nesting limit, applied to unknown groups. */
 const MAX_GROUP_DEPTH = 10000;
+
 type Msg = Record<string, unknown>;
 interface OneofValue {
   case: string;
   value: unknown;
+}
+
+/** A plain Uint8Array copy (Buffer#slice would share memory with input the caller may reuse). */
+function copyOf(buf: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(buf.subarray(start, end));
 }
 
 function readString(r: Reader, end: number, what: string): string {
@@ -61,7 +67,7 @@ function readScalar(r: Reader, kind: Kind, end: number, what: string): unknown {
     case Kind.Bytes: {
       const n = r.length(end);
       r.pos += n;
-      return r.buf.slice(r.pos - n, r.pos);
+      return copyOf(r.buf, r.pos - n, r.pos);
     }
   }
   const size = kind === Kind.Float || kind === Kind.Fixed32 || kind === Kind.Sfixed32 ? 4 : 8;
@@ -207,7 +213,7 @@ function decodeInto(r: Reader, type: MessageType, end: number, msg: Msg): void {
     }
     // Unknown field, or a known one with another wire type (§6.2): keep its raw bytes.
     skipValue(r, num, wt, end);
-    const raw = r.buf.slice(tagStart, r.pos);
+    const raw = copyOf(r.buf, tagStart, r.pos);
     const unknown = msg.$unknown as Uint8Array[] | undefined;
     if (unknown === undefined) msg.$unknown = [raw];
     else unknown.push(raw);

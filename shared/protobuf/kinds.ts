@@ -1,4 +1,5 @@
-/** Protobuf scalar kinds and wire types (encoding facts from the protobuf wire format). */
+/** Protobuf scalar kinds and wire types. */
+
 /** Scalar kinds; numeric so the hot loops switch on small integers. */
 export const enum Kind {
   Double = 1,

@@ -1,5 +1,4 @@
-/** Growable protobuf output buffer with varint and length-prefix helpers. */
-/** Growable output buffer, reused across encode() calls (encoding is synchronous). */
+/** Growable protobuf output buffer with varint and length-prefix helpers; one instance is reused by encode(). */
 export class Writer {
   buf = new Uint8Array(4096);
   view = new DataView(this.buf.buffer);

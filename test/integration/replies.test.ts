@@ -7,7 +7,7 @@ import { GatewayProcess, TEST_VINS } from '../harness/gateway-process';
 import type { LogLine } from '../harness/gateway-process';
 import { alertsPayload, errorsPayload, seededRandom, streamFrame, vehicleDataPayload } from '../../bench/vehicle/records';
 import { writeAck, writeError } from '../../shared/envelope/write-frame';
-import goldenVectors from '../../../shared/spec/golden-vectors.json';
+import goldenVectors from '../fixtures/golden-vectors.json';
 
 const VIN = TEST_VINS[0];
 const rand = seededRandom(42);
