@@ -32,7 +32,7 @@ async function primary(): Promise<void> {
   checkTlsFiles(config.tls, logger);
   const { port, ready } = await runPrimary(config, logger);
   await ready;
-  activity(logger, 'server_listening', { host: config.host || '0.0.0.0', port, workers: config.gateway.workers });
+  activity(logger, 'server_listening', { host: config.host || '0.0.0.0', port, workers: config.workerCount });
   if (dev !== undefined) process.stderr.write(dev.instructions(port));
 }
 

@@ -38,7 +38,7 @@ export async function prepareDevEnvironment(): Promise<DevEnvironment> {
     instructions: (port) =>
       [
         '',
-        `Development gateway listening on wss://localhost:${port}/ (mTLS; CA and certificates in ${relative(process.cwd(), join(devDir, 'pki')) || '.'})`,
+        `Development gateway listening on wss://127.0.0.1:${port}/ (mTLS; CA and certificates in ${relative(process.cwd(), join(devDir, 'pki')) || '.'})`,
         `Config: ${configPath}`,
         `Vehicles with certificates: ${DEV_VINS.join(', ')}`,
         'Connect a simulated vehicle from another terminal:',

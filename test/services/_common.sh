@@ -214,13 +214,21 @@ svc_print_env() {
   cat "$SVC_ENVFILE"
 }
 
-# svc_main "$@": dispatch the verb to the script's svc_start / svc_stop.
+# svc_main "$@": dispatch the verb: start, stop, status (prints running / stopped, exit 0 / 3).
 svc_main() {
   case "${1:-}" in
     start) svc_start ;;
     stop) svc_stop ;;
+    status)
+      if svc_running; then
+        echo running
+      else
+        echo stopped
+        exit 3
+      fi
+      ;;
     *)
-      echo "usage: $0 start|stop" >&2
+      echo "usage: $0 start|stop|status" >&2
       exit 2
       ;;
   esac

@@ -1,0 +1,180 @@
+/**
+ * The record pipeline's verdicts with fake sinks (DEVIATIONS.md D6, PROTOCOL.md §9): accepted ⇒ ACK,
+ * refused ⇒ no reply, reliable source ⇒ the ACK waits for the sink's confirmation.
+ */
+import pino from 'pino';
+import { EntryKind, Outcome } from '../../shared/batch';
+import type { SessionIdentity } from '../../shared/batch';
+import { writeAck, writeError, writeStream } from '../../shared/envelope/write-frame';
+import { encode, payloadTypeFor } from '../../shared/protobuf';
+import type { DeliveryConfirmation, ProduceVerdict, Sink, SinkRecord } from '../sinks/sink';
+import { dispatchEntry } from './dispatch-entry';
+import type { PipelineContext } from './dispatch-entry';
+import { ReplyBuffer } from './reply-buffer';
+
+const session: SessionIdentity = { socketId: 'sock-1', deviceId: 'VIN1', senderId: 'vehicle_device.VIN1', clientVersion: 'v1' };
+
+class FakeSink implements Sink {
+  readonly produced: SinkRecord[] = [];
+  readonly confirmations: DeliveryConfirmation[] = [];
+  constructor(private readonly verdict: ProduceVerdict) {}
+  produce(record: SinkRecord, confirm?: DeliveryConfirmation): ProduceVerdict {
+    this.produced.push(record);
+    if (confirm) this.confirmations.push(confirm);
+    return this.verdict;
+  }
+  async close() {}
+}
+
+function context(routes: PipelineContext['routes']) {
+  const settlements: { id: number; delivered: boolean; ack: Uint8Array }[] = [];
+  let next = 1;
+  const ctx: PipelineContext = {
+    routes,
+    transmitDecoded: false,
+    logger: pino({ level: 'silent' }),
+    awaitConfirmation(_type, _sink, ack, onConfirmed) {
+      const id = next++;
+      onConfirmed((delivered) => settlements.push({ id, delivered, ack }));
+      return id;
+    },
+  };
+  return { ctx, settlements };
+}
+
+const vFrame = (txid: string) =>
+  writeStream({
+    senderId: session.senderId,
+    topic: 'V',
+    txid,
+    payload: encode(payloadTypeFor('V'), { vin: 'SPOOFED', data: [] }),
+    createdAt: 1,
+    messageId: '',
+    deviceType: 'vehicle_device',
+    deviceId: 'VIN1',
+    deliveredAt: 0,
+  });
+
+function run(ctx: PipelineContext, kind: EntryKind, frame: Uint8Array) {
+  const out = new ReplyBuffer(1);
+  dispatchEntry(ctx, out, 0, kind, frame, session, 1700000000000);
+  const length = out.replyIndex[1];
+  return { outcome: out.outcomes[0], reply: Buffer.from(out.replies().subarray(out.replyIndex[0], out.replyIndex[0] + length)), out };
+}
+
+describe('dispatchEntry', () => {
+  it('ACKs a record every sink accepted, with the certificate VIN and metadata', () => {
+    const sink = new FakeSink({ accepted: true });
+    const { ctx } = context(new Map([['V', { sinks: [{ name: 'a', sink }], reliableSource: undefined }]]));
+    const { outcome, reply } = run(ctx, EntryKind.Frame, vFrame('t1'));
+    expect(outcome).toBe(Outcome.Ack);
+    expect(reply).toEqual(Buffer.from(writeAck('t1', 'V')));
+    expect(sink.produced[0].vin).toBe('VIN1');
+    expect(sink.produced[0].metadata).toEqual({
+      vin: 'VIN1',
+      receivedat: '1700000000000',
+      timestamp: '0',
+      txid: 't1',
+      txtype: 'V',
+      version: '0',
+      device_client_version: 'v1',
+    });
+    expect((sink.produced[0].decoded as { vin: string }).vin).toBe('VIN1');
+  });
+
+  it('sends no reply when any sink refused, and still offers the record to every sink (D6)', () => {
+    const refusing = new FakeSink({ accepted: false, reason: 'queue full' });
+    const accepting = new FakeSink({ accepted: true });
+    const { ctx } = context(
+      new Map([
+        [
+          'V',
+          {
+            sinks: [
+              { name: 'r', sink: refusing },
+              { name: 'a', sink: accepting },
+            ],
+            reliableSource: undefined,
+          },
+        ],
+      ]),
+    );
+    const { outcome, reply } = run(ctx, EntryKind.Frame, vFrame('t2'));
+    expect(outcome).toBe(Outcome.None);
+    expect(reply.length).toBe(0);
+    expect(accepting.produced).toHaveLength(1);
+  });
+
+  it('holds the ACK of a reliable-ack record until its source sink confirms (§9)', () => {
+    const reliable = new FakeSink({ accepted: true });
+    const other = new FakeSink({ accepted: true });
+    const { ctx, settlements } = context(
+      new Map([
+        [
+          'V',
+          {
+            sinks: [
+              { name: 'k', sink: reliable },
+              { name: 'o', sink: other },
+            ],
+            reliableSource: 'k',
+          },
+        ],
+      ]),
+    );
+    const { outcome, out } = run(ctx, EntryKind.Frame, vFrame('t3'));
+    expect(outcome).toBe(Outcome.Pending);
+    expect(out.pendingIds[0]).toBe(1);
+    expect(reliable.confirmations).toHaveLength(1);
+    expect(other.confirmations).toHaveLength(0); // only the reliable source confirms
+    expect(settlements).toEqual([]);
+    reliable.confirmations[0](true);
+    reliable.confirmations[0](false); // a sink settles once; repeats are ignored
+    expect(settlements).toEqual([{ id: 1, delivered: true, ack: writeAck('t3', 'V') }]);
+  });
+
+  it('reports a failed delivery as a settlement without ACK', () => {
+    const reliable = new FakeSink({ accepted: true });
+    const { ctx, settlements } = context(new Map([['V', { sinks: [{ name: 'k', sink: reliable }], reliableSource: 'k' }]]));
+    run(ctx, EntryKind.Frame, vFrame('t4'));
+    reliable.confirmations[0](false);
+    expect(settlements.map((s) => s.delivered)).toEqual([false]);
+  });
+
+  it('answers too-big entries with ERROR and an empty txid, and never dispatches them', () => {
+    const sink = new FakeSink({ accepted: true });
+    const { ctx } = context(new Map([['V', { sinks: [{ name: 'a', sink }], reliableSource: undefined }]]));
+    const { outcome, reply } = run(ctx, EntryKind.TooBig, new Uint8Array(0));
+    expect(outcome).toBe(Outcome.Error);
+    expect(reply).toEqual(Buffer.from(writeError('')));
+    expect(sink.produced).toHaveLength(0);
+  });
+
+  it('dispatches connectivity entries without a reply', () => {
+    const sink = new FakeSink({ accepted: true });
+    const { ctx } = context(new Map([['V', { sinks: [{ name: 'a', sink }], reliableSource: undefined }]]));
+    const { outcome } = run(ctx, EntryKind.Connectivity, vFrame('t5'));
+    expect(outcome).toBe(Outcome.None);
+    expect(sink.produced).toHaveLength(1);
+  });
+
+  it('ERRORs a record whose payload does not decode, before any sink sees it', () => {
+    const sink = new FakeSink({ accepted: true });
+    const { ctx } = context(new Map([['V', { sinks: [{ name: 'a', sink }], reliableSource: undefined }]]));
+    const frame = writeStream({
+      senderId: '',
+      topic: 'V',
+      txid: 't6',
+      payload: Uint8Array.of(0x08),
+      createdAt: 0,
+      messageId: '',
+      deviceType: '',
+      deviceId: '',
+      deliveredAt: 0,
+    });
+    const { outcome, reply } = run(ctx, EntryKind.Frame, frame);
+    expect(outcome).toBe(Outcome.Error);
+    expect(reply).toEqual(Buffer.from(writeError('t6')));
+    expect(sink.produced).toHaveLength(0);
+  });
+});
