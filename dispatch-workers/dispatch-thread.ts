@@ -10,9 +10,11 @@ import type { DispatchBatch, DispatchResult, EntryKind, LaneControl, Settlement 
 import { createLogger } from '../shared/log';
 import type { GatewayConfig } from '../config';
 import { buildRoutes } from './routes';
+import type { ForwardTarget } from './routes';
 import { dispatchEntry } from './pipeline/dispatch-entry';
 import type { PipelineContext } from './pipeline/dispatch-entry';
 import { ReplyBuffer } from './pipeline/reply-buffer';
+import { ForwardBuffer } from './pipeline/forward-buffer';
 
 export interface LaneData {
   config: GatewayConfig;
@@ -20,6 +22,7 @@ export interface LaneData {
 
 interface LaneState {
   ctx: PipelineContext;
+  forwards: ForwardTarget;
   close(): Promise<void>;
 }
 
@@ -30,7 +33,8 @@ let state: Promise<LaneState> | undefined;
 async function createLaneState(): Promise<LaneState> {
   const { config } = Piscina.workerData as LaneData;
   const logger = createLogger({ json: config.json_log_enable, level: config.log_level, base: { pid: process.pid } });
-  const { routes, sinks } = await buildRoutes(config, logger, 'pool');
+  const forwards: ForwardTarget = { current: undefined };
+  const { routes, sinks } = await buildRoutes(config, logger, forwards);
   const ctx: PipelineContext = {
     routes,
     transmitDecoded: config.transmit_decoded_records,
@@ -44,7 +48,7 @@ async function createLaneState(): Promise<LaneState> {
       return pendingId;
     },
   };
-  return { ctx, close: () => Promise.all(sinks.map((s) => s.close())).then(() => undefined) };
+  return { ctx, forwards, close: () => Promise.all(sinks.map((s) => s.close())).then(() => undefined) };
 }
 
 export default async function handle(task: DispatchBatch | LaneControl): Promise<unknown> {
@@ -55,13 +59,16 @@ export default async function handle(task: DispatchBatch | LaneControl): Promise
     else await lane.close();
     return undefined;
   }
-  return dispatchBatch(lane.ctx, task);
+  return dispatchBatch(lane, task);
 }
 
-function dispatchBatch(ctx: PipelineContext, batch: DispatchBatch): unknown {
+function dispatchBatch({ ctx, forwards }: LaneState, batch: DispatchBatch): unknown {
   const index = new Float64Array(batch.index);
   const out = new ReplyBuffer(batch.entries);
+  const forward = new ForwardBuffer();
+  forwards.current = forward;
   for (let i = 0; i < batch.entries; i++) {
+    forward.entry = i;
     const at = i * INDEX_STRIDE;
     const frame = new Uint8Array(batch.frames, index[at + 2], index[at + 3]);
     dispatchEntry(ctx, out, i, index[at] as EntryKind, frame, batch.sessions[index[at + 1]], index[at + 4]);
@@ -75,8 +82,18 @@ function dispatchBatch(ctx: PipelineContext, batch: DispatchBatch): unknown {
     replyIndex: out.replyIndex,
     recordTypes: out.recordTypes,
     pendingIds: out.pendingIds,
+    forwarded: forward.records,
+    forwardedPayloads: forward.payloads(),
   };
-  const transfer = [batch.frames, batch.index, out.outcomes.buffer, replies.buffer, out.replyIndex.buffer, out.pendingIds.buffer];
+  const transfer = [
+    batch.frames,
+    batch.index,
+    out.outcomes.buffer,
+    replies.buffer,
+    out.replyIndex.buffer,
+    out.pendingIds.buffer,
+    result.forwardedPayloads.buffer,
+  ];
   // piscina's Transferable protocol: the value to return, and the list of what to move with it.
   const movable = { [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: result } as unknown as Parameters<
     typeof Piscina.move

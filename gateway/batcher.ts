@@ -18,6 +18,8 @@ export interface BatchLimits {
 }
 
 type RunBatch = (batch: DispatchBatch) => Promise<DispatchResult>;
+/** Sees a result before its entries are settled, e.g. to fold in main-thread sinks' verdicts. */
+type BeforeSettle = (result: DispatchResult, owners: readonly EntryOwner[]) => void;
 
 export class LaneBatcher {
   private frames: ArrayBuffer;
@@ -38,6 +40,7 @@ export class LaneBatcher {
     private readonly limits: BatchLimits,
     private readonly runBatch: RunBatch,
     private readonly onError: (error: unknown, owners: readonly EntryOwner[]) => void,
+    private readonly beforeSettle?: BeforeSettle,
   ) {
     this.frames = new ArrayBuffer(limits.maxBytes);
     this.view = new Uint8Array(this.frames);
@@ -116,6 +119,7 @@ export class LaneBatcher {
   private deliver(result: DispatchResult, owners: readonly EntryOwner[]): void {
     if (result.frames.byteLength === this.limits.maxBytes) this.spareFrames.push(result.frames);
     this.spareIndex.push(result.index);
+    this.beforeSettle?.(result, owners);
     const { outcomes, replies, replyIndex, recordTypes, pendingIds } = result;
     for (let i = 0; i < owners.length; i++) {
       const length = replyIndex[i * 2 + 1];

@@ -12,6 +12,8 @@ import type { Session } from './session';
 export class ReliableAcks {
   private readonly waiting = new Map<string, Session>();
   private readonly early = new Map<string, Settlement>();
+  /** Pending ACKs withdrawn before their settlement came (a main-thread sink refused the record). */
+  private readonly withdrawn = new Set<string>();
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly logger: Logger) {}
@@ -27,8 +29,15 @@ export class ReliableAcks {
     this.deliver(session, settlement);
   }
 
+  /** The ACK of this pending entry must not be sent, whenever its settlement arrives. */
+  withdraw(lane: number, pendingId: number): void {
+    const key = `${lane}:${pendingId}`;
+    if (!this.early.delete(key)) this.withdrawn.add(key);
+  }
+
   settled(lane: number, settlement: Settlement): void {
     const key = `${lane}:${settlement.pendingId}`;
+    if (this.withdrawn.delete(key)) return;
     const session = this.waiting.get(key);
     if (session === undefined) {
       this.early.set(key, settlement);

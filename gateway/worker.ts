@@ -9,6 +9,7 @@ import type { Settlement } from '../shared/batch';
 import { activity, createLogger, logError } from '../shared/log';
 import type { Logger } from '../shared/log';
 import { DispatchLanes } from '../dispatch-workers/pool';
+import { MainThreadSinks } from '../dispatch-workers/main-thread-sinks';
 import { LaneBatcher } from './batcher';
 import { closeListener, createVehicleApp, listen } from './acceptor/vehicle-listener';
 import type { ConnectionData } from './acceptor/vehicle-listener';
@@ -20,7 +21,7 @@ import type { WorkerMessage, PrimaryMessage } from './cluster-messages';
 
 export async function runWorker(config: GatewayConfig, port: number): Promise<void> {
   const logger = createLogger({ json: config.json_log_enable, level: config.log_level, base: { pid: process.pid } });
-  const worker = new GatewayWorker(config, logger);
+  const worker = new GatewayWorker(config, logger, await MainThreadSinks.create(config, logger));
   await worker.start(port);
   const send = (m: WorkerMessage) => process.send?.(m);
   send({ type: 'listening', pid: process.pid });
@@ -53,6 +54,7 @@ class GatewayWorker {
   constructor(
     private readonly config: GatewayConfig,
     private readonly logger: Logger,
+    private readonly mainSinks: MainThreadSinks,
   ) {
     this.emitsConnectivity = Object.prototype.hasOwnProperty.call(config.records, 'connectivity');
     this.reliableAcks = new ReliableAcks(logger);
@@ -62,6 +64,11 @@ class GatewayWorker {
         { maxFrames: config.gateway.batch_max_frames, maxBytes: config.gateway.batch_max_bytes },
         (batch) => this.lanes.run(lane, batch),
         (error) => logError(logger, 'dispatch_batch_error', String(error), { lane }),
+        (result, owners) =>
+          mainSinks.produce(result, {
+            sendLater: (entry, reply) => (owners[entry] as Session).send(reply),
+            withdrawPending: (_entry, pendingId) => this.reliableAcks.withdraw(lane, pendingId),
+          }),
       );
       this.batchers.push(batcher);
     }
@@ -171,11 +178,13 @@ class GatewayWorker {
     const idle = async () => {
       await Promise.all(this.batchers.map((b) => b.idle()));
       await this.reliableAcks.idle();
+      await this.mainSinks.idle();
     };
     await withDeadline(idle(), deadline);
     for (const session of [...this.sessions.values()]) session.ws.end(1001, 'server shutting down');
     await withDeadline(Promise.all(this.batchers.map((b) => b.idle())), deadline);
     await this.lanes.close();
+    await this.mainSinks.close();
     activity(this.logger, 'stopped_server', { pid: process.pid });
   }
 }

@@ -6,6 +6,7 @@
  * result so the main thread can reuse them. Identities travel once per batch in `sessions`.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { RecordMetadata } from './record';
 
 /** What an index entry asks the dispatch thread to do. */
 export const EntryKind = {
@@ -64,6 +65,27 @@ export interface DispatchResult {
   recordTypes: string[];
   /** Per entry with Outcome.Pending: the id its Settlement will carry. */
   pendingIds: Uint32Array;
+  /** Records for sinks that run on the main thread (node-rdkafka cannot load in a worker thread). */
+  forwarded: ForwardedRecord[];
+  /** Their payloads, concatenated; each ForwardedRecord holds its offset and length. */
+  forwardedPayloads: Uint8Array;
+}
+
+/**
+ * A record the dispatch thread encoded for a main-thread sink. The entry's Outcome is the pool's
+ * verdict; the main thread folds in this sink's: a refusal withdraws the ACK, and when `reliable`
+ * the ACK waits for this sink's delivery confirmation.
+ */
+export interface ForwardedRecord {
+  entry: number;
+  sink: string;
+  reliable: boolean;
+  recordType: string;
+  vin: string;
+  txid: string;
+  metadata: RecordMetadata;
+  offset: number;
+  length: number;
 }
 
 /** A late verdict for a Pending entry, posted by a dispatch thread on its settlement port. */
