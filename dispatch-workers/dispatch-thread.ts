@@ -4,10 +4,13 @@
  * connection's records and replies in arrival order).
  */
 import Piscina from 'piscina';
+import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import { INDEX_STRIDE } from '../shared/batch';
-import type { DispatchBatch, DispatchResult, EntryKind, LaneControl, Settlement } from '../shared/batch';
+import type { DispatchBatch, DispatchResult, EntryKind, LaneControl, LaneReport, Settlement } from '../shared/batch';
 import { createLogger } from '../shared/log';
+import { MetricsRecorder, NO_METRICS, RecordingMetrics, installThreadMetrics, metricsEnabled } from '../shared/metrics';
+import type { Histogram } from '../shared/metrics';
 import type { GatewayConfig } from '../config';
 import { buildRoutes } from './routes';
 import type { ForwardTarget } from './routes';
@@ -15,6 +18,10 @@ import { dispatchEntry } from './pipeline/dispatch-entry';
 import type { PipelineContext } from './pipeline/dispatch-entry';
 import { ReplyBuffer } from './pipeline/reply-buffer';
 import { ForwardBuffer } from './pipeline/forward-buffer';
+import { createRecordMetrics } from './pipeline/record-metrics';
+import type { Route } from './pipeline/route-record';
+import type { Sink } from './sinks/sink';
+import { sinkDefinition } from './sinks/registry';
 
 export interface LaneData {
   config: GatewayConfig;
@@ -23,8 +30,17 @@ export interface LaneData {
 interface LaneState {
   ctx: PipelineContext;
   forwards: ForwardTarget;
+  /** This lane's counts (PROTOCOL.md §11.2); undefined without monitoring. */
+  recorder: MetricsRecorder | undefined;
+  taskSeconds: Histogram;
+  /** The pool-resident sinks by name, for health reports. */
+  namedSinks: ReadonlyMap<string, Sink>;
   close(): Promise<void>;
 }
+
+/** How often counts made outside a batch (delivery callbacks) are posted, and health is checked. */
+const REPORT_INTERVAL_MS = 250;
+const HEALTH_EVERY_REPORTS = 4;
 
 let settlementPort: MessagePort | undefined;
 let nextPendingId = 1;
@@ -33,36 +49,94 @@ let state: Promise<LaneState> | undefined;
 async function createLaneState(): Promise<LaneState> {
   const { config } = Piscina.workerData as LaneData;
   const logger = createLogger({ json: config.json_log_enable, level: config.log_level, base: { pid: process.pid } });
+  // Installed before the sinks are built: they count into this thread's recorder.
+  const recorder = metricsEnabled(config.monitoring) ? new MetricsRecorder() : undefined;
+  const metrics = recorder === undefined ? NO_METRICS : new RecordingMetrics(recorder);
+  installThreadMetrics(metrics);
+  const recordMetrics = createRecordMetrics(metrics, config.vins_signal_tracking_enabled);
   const forwards: ForwardTarget = { current: undefined };
   const { routes, sinks } = await buildRoutes(config, logger, forwards);
   const ctx: PipelineContext = {
     routes,
     transmitDecoded: config.transmit_decoded_records,
     logger,
+    metrics: recordMetrics,
     awaitConfirmation(recordType, sink, ack, onConfirmed) {
       const pendingId = nextPendingId++ >>> 0;
+      const startedAt = recordMetrics === undefined ? 0 : performance.now();
       onConfirmed((delivered) => {
+        recordMetrics?.confirmed(sink, startedAt, delivered);
         const settlement: Settlement = { pendingId, recordType, sink, reply: delivered ? ack : undefined };
         settlementPort?.postMessage(settlement);
       });
       return pendingId;
     },
   };
-  return { ctx, forwards, close: () => Promise.all(sinks.map((s) => s.close())).then(() => undefined) };
+  return {
+    ctx,
+    forwards,
+    recorder,
+    taskSeconds: metrics.histogram('gateway_dispatch_task_seconds'),
+    namedSinks: poolSinksByName(routes),
+    close: () => Promise.all(sinks.map((s) => s.close())).then(() => undefined),
+  };
 }
 
 export default async function handle(task: DispatchBatch | LaneControl): Promise<unknown> {
   state ??= createLaneState();
   const lane = await state;
   if ('control' in task) {
-    if (task.control === 'attach-settlements') settlementPort = task.port;
-    else await lane.close();
+    if (task.control === 'attach-settlements') {
+      settlementPort = task.port;
+      startReports(lane);
+    } else {
+      await lane.close();
+      reportMetrics(lane);
+    }
     return undefined;
   }
   return dispatchBatch(lane, task);
 }
 
-function dispatchBatch({ ctx, forwards }: LaneState, batch: DispatchBatch): unknown {
+function poolSinksByName(routes: ReadonlyMap<string, Route>): Map<string, Sink> {
+  const named = new Map<string, Sink>();
+  for (const route of routes.values()) {
+    for (const { name, sink } of route.sinks) if (sinkDefinition(name)?.runsOn === 'pool') named.set(name, sink);
+  }
+  return named;
+}
+
+/**
+ * Posts counts made between batches, and the health of the sinks that report it (`healthy()`)
+ * when it changes (readiness, /readyz).
+ */
+function startReports(lane: LaneState): void {
+  let lastHealth = '';
+  let tick = 0;
+  const report = () => {
+    reportMetrics(lane);
+    if (tick++ % HEALTH_EVERY_REPORTS !== 0) return;
+    const sinks: Record<string, boolean> = {};
+    for (const [name, sink] of lane.namedSinks) if (sink.healthy !== undefined) sinks[name] = sink.healthy();
+    const health = JSON.stringify(sinks);
+    if (health === lastHealth) return;
+    lastHealth = health;
+    post({ report: 'health', sinks });
+  };
+  report();
+  setInterval(report, REPORT_INTERVAL_MS).unref();
+}
+
+function reportMetrics({ recorder }: LaneState): void {
+  if (recorder?.pending) post({ report: 'metrics', delta: recorder.drain() });
+}
+
+function post(report: LaneReport): void {
+  settlementPort?.postMessage(report);
+}
+
+function dispatchBatch({ ctx, forwards, recorder, taskSeconds }: LaneState, batch: DispatchBatch): unknown {
+  const started = recorder === undefined ? 0 : performance.now();
   const index = new Float64Array(batch.index);
   const out = new ReplyBuffer(batch.entries);
   const forward = new ForwardBuffer();
@@ -85,6 +159,10 @@ function dispatchBatch({ ctx, forwards }: LaneState, batch: DispatchBatch): unkn
     forwarded: forward.records,
     forwardedPayloads: forward.payloads(),
   };
+  if (recorder !== undefined) {
+    taskSeconds.observe((performance.now() - started) / 1000);
+    result.metrics = recorder.drain();
+  }
   const transfer = [
     batch.frames,
     batch.index,

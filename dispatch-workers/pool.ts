@@ -35,6 +35,9 @@ export class DispatchLanes {
         // Without it piscina 5 re-queues a task it could not hand out at the TAIL, reordering a
         // lane's batches (seen with piscina 5.3: 0,2,4,1,5,3 on one thread).
         stricterFIFO: true,
+        // With atomics piscina parks an idle thread in Atomics.wait, so a pool sink's network
+        // replies (and reliable-ACK confirmations) would wait for the next batch.
+        atomics: 'disabled',
         workerData,
       });
       const channel = new MessageChannel();

@@ -12,6 +12,7 @@ import type { ForwardBuffer } from './pipeline/forward-buffer';
 import type { Sink } from './sinks/sink';
 import { ACCEPTED } from './sinks/sink';
 import { sinkDefinition } from './sinks/registry';
+import { threadMetrics } from '../shared/metrics';
 
 /** The ForwardBuffer of the batch being dispatched. */
 export interface ForwardTarget {
@@ -33,7 +34,10 @@ export async function buildRoutes(
       if (definition === undefined) throw new Error(`unknown sink ${name} for record type ${recordType}`);
       let sink = instances.get(name);
       if (sink === undefined) {
-        sink = definition.runsOn === 'pool' ? await definition.create({ config, logger }) : forwardingStandIn(name, config, forwardTarget);
+        sink =
+          definition.runsOn === 'pool'
+            ? await definition.create({ config, logger, metrics: threadMetrics() })
+            : forwardingStandIn(name, config, forwardTarget);
         instances.set(name, sink);
       }
       sinks.push({ name, sink });

@@ -3,8 +3,9 @@
  * (never one postMessage per frame, ARCHITECTURE.md "Batching") and hands each entry's verdict
  * back to the session that sent it. Buffers come back with the result and are reused.
  */
-import { INDEX_STRIDE } from '../shared/batch';
-import type { DispatchBatch, DispatchResult, EntryKind, Outcome, SessionIdentity } from '../shared/batch';
+import { performance } from 'node:perf_hooks';
+import { INDEX_STRIDE, Outcome } from '../shared/batch';
+import type { DispatchBatch, DispatchResult, EntryKind, SessionIdentity } from '../shared/batch';
 
 /** Who receives an entry's verdict: a session. */
 export interface EntryOwner {
@@ -20,6 +21,14 @@ export interface BatchLimits {
 type RunBatch = (batch: DispatchBatch) => Promise<DispatchResult>;
 /** Sees a result before its entries are settled, e.g. to fold in main-thread sinks' verdicts. */
 type BeforeSettle = (result: DispatchResult, owners: readonly EntryOwner[]) => void;
+
+/** Watches batches for metrics (PROTOCOL.md §11.2 counts travel in `result.metrics`). */
+export interface BatchObserver {
+  /** A batch left for its lane. */
+  flushed(entries: number, bytes: number): void;
+  /** Its result came back `seconds` after it left, before its entries are settled. */
+  returned(result: DispatchResult, seconds: number): void;
+}
 
 export class LaneBatcher {
   private frames: ArrayBuffer;
@@ -41,6 +50,7 @@ export class LaneBatcher {
     private readonly runBatch: RunBatch,
     private readonly onError: (error: unknown, owners: readonly EntryOwner[]) => void,
     private readonly beforeSettle?: BeforeSettle,
+    private readonly observer?: BatchObserver,
   ) {
     this.frames = new ArrayBuffer(limits.maxBytes);
     this.view = new Uint8Array(this.frames);
@@ -77,6 +87,11 @@ export class LaneBatcher {
     }
   }
 
+  /** Batches handed to the lane whose result has not come back. */
+  get batchesInFlight(): number {
+    return this.inFlight;
+  }
+
   /** Resolves when every queued entry has been handed to the lane and its verdict delivered. */
   idle(): Promise<void> {
     if (this.entries === 0 && this.inFlight === 0) return Promise.resolve();
@@ -93,6 +108,8 @@ export class LaneBatcher {
       sessions: this.sessions,
     };
     const owners = this.owners;
+    const sentAt = this.observer === undefined ? 0 : performance.now();
+    this.observer?.flushed(this.entries, this.used);
     this.frames = this.spareFrames.pop() ?? new ArrayBuffer(this.limits.maxBytes);
     this.view = new Uint8Array(this.frames);
     const index = this.spareIndex.pop();
@@ -106,6 +123,7 @@ export class LaneBatcher {
     this.inFlight++;
     this.runBatch(batch).then(
       (result) => {
+        this.observer?.returned(result, (performance.now() - sentAt) / 1000);
         this.deliver(result, owners);
         this.finished();
       },
@@ -122,9 +140,12 @@ export class LaneBatcher {
     this.beforeSettle?.(result, owners);
     const { outcomes, replies, replyIndex, recordTypes, pendingIds } = result;
     for (let i = 0; i < owners.length; i++) {
+      const outcome = outcomes[i] as Outcome;
       const length = replyIndex[i * 2 + 1];
-      const reply = length > 0 ? replies.subarray(replyIndex[i * 2], replyIndex[i * 2] + length) : undefined;
-      owners[i].settle(outcomes[i] as Outcome, reply, recordTypes[i], pendingIds[i]);
+      // beforeSettle may have withdrawn or held a reply the pool wrote: only ACK / ERROR carry one.
+      const answered = length > 0 && (outcome === Outcome.Ack || outcome === Outcome.Error);
+      const reply = answered ? replies.subarray(replyIndex[i * 2], replyIndex[i * 2] + length) : undefined;
+      owners[i].settle(outcome, reply, recordTypes[i], pendingIds[i]);
     }
   }
 

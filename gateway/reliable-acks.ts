@@ -7,6 +7,8 @@
 import type { Settlement } from '../shared/batch';
 import { activity } from '../shared/log';
 import type { Logger } from '../shared/log';
+import { NO_METRICS } from '../shared/metrics';
+import type { BoundCounter, Counter, Metrics } from '../shared/metrics';
 import type { Session } from './session';
 
 export class ReliableAcks {
@@ -15,8 +17,40 @@ export class ReliableAcks {
   /** Pending ACKs withdrawn before their settlement came (a main-thread sink refused the record). */
   private readonly withdrawn = new Set<string>();
   private idleWaiters: (() => void)[] = [];
+  private readonly sent: Counter<'record_type' | 'dispatcher'>;
+  private readonly missed: Counter<'record_type' | 'dispatcher'>;
+  private readonly replies: BoundCounter;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    metrics: Metrics = NO_METRICS,
+  ) {
+    // §11.2, registered at server start as upstream does.
+    this.sent = metrics.counter('reliable_ack', ['record_type', 'dispatcher']);
+    this.missed = metrics.counter('reliable_ack_miss', ['record_type', 'dispatcher']);
+    this.replies = metrics.counter('gateway_replies_total', ['kind']).labels({ kind: 'reliable_ack' });
+  }
+
+  /** ACKs waiting for their confirmation. */
+  get pending(): number {
+    return this.waiting.size;
+  }
+
+  /**
+   * Sends a confirmed ACK (§9 runtime step 3), from a dispatch thread's Settlement or a main-thread
+   * sink's confirmation: counted as `reliable_ack`, or as `reliable_ack_miss` when the socket is gone.
+   */
+  sendConfirmed(session: Session, reply: Uint8Array, recordType: string, dispatcher: string): void {
+    const labels = { record_type: recordType, dispatcher };
+    if (!session.isOpen) {
+      this.missed.inc(labels);
+      activity(this.logger, 'reliable_ack_miss', { record_type: recordType, dispatcher, txid: session.identity.socketId });
+      return;
+    }
+    this.sent.inc(labels);
+    this.replies.inc();
+    session.send(reply);
+  }
 
   await(session: Session, lane: number, pendingId: number): void {
     const key = `${lane}:${pendingId}`;
@@ -56,15 +90,7 @@ export class ReliableAcks {
 
   private deliver(session: Session, settlement: Settlement): void {
     if (settlement.reply === undefined) return; // delivery failed for good: no ACK, the vehicle resends
-    if (!session.isOpen) {
-      activity(this.logger, 'reliable_ack_miss', {
-        record_type: settlement.recordType,
-        dispatcher: settlement.sink,
-        txid: session.identity.socketId,
-      });
-      return;
-    }
-    session.send(settlement.reply);
+    this.sendConfirmed(session, settlement.reply, settlement.recordType, settlement.sink);
   }
 
   private wakeIdle(): void {

@@ -11,6 +11,7 @@ import { EntryKind, Outcome } from '../shared/batch';
 import type { SessionIdentity } from '../shared/batch';
 import type { EntryOwner, LaneBatcher } from './batcher';
 import type { RateLimiter } from './rate-limiter';
+import type { SessionMetrics } from './observability/session-metrics';
 
 /** PROTOCOL.md §5.1 step 2: larger messages get ERROR with an empty txid. */
 export const MAX_FRAME_BYTES = 1_000_000;
@@ -22,10 +23,18 @@ export interface SessionHooks {
   awaitReliableAck(session: Session, lane: number, pendingId: number): void;
   /** A reply could not be written (PROTOCOL.md §2.4: `socket_err`, the session ends). */
   replyFailed(session: Session): void;
+  /** The limiter denied this message (§8: counted); `message` is only valid during the call. */
+  rateLimited(session: Session, message: ArrayBuffer): void;
 }
 
 export interface SessionOptions {
   maxInflightFrames: number;
+  /**
+   * D3: a denied message is dropped. Otherwise the limiter only observes (§8: upstream's 100 per
+   * 60 s when `rate_limit` is off, which the worker runs only to count `rate_limit_exceeded_total`).
+   */
+  enforceRateLimit: boolean;
+  metrics: SessionMetrics;
 }
 
 export class Session implements EntryOwner {
@@ -57,16 +66,26 @@ export class Session implements EntryOwner {
   /** Returns false when the session must end (a text message, §2.4). */
   receive(message: ArrayBuffer, isBinary: boolean): boolean {
     if (!isBinary) return false;
-    if (this.draining) return true; // the worker is stopping: the vehicle resends elsewhere
+    if (this.draining) {
+      this.options.metrics.draining.inc();
+      return true; // the worker is stopping: the vehicle resends elsewhere
+    }
     if (this.inflight >= this.options.maxInflightFrames) {
       if (!this.shedding) this.hooks.shedding(this);
       this.shedding = true;
+      this.options.metrics.shed.inc();
       return true;
     }
     this.shedding = false;
     const now = Date.now();
-    // D3: a limited message is neither dispatched nor answered.
-    if (this.limiter !== undefined && !this.limiter.tryAcquire(now)) return true;
+    if (this.limiter !== undefined && !this.limiter.tryAcquire(now)) {
+      this.hooks.rateLimited(this, message);
+      // D3: a limited message is neither dispatched nor answered.
+      if (this.options.enforceRateLimit) {
+        this.options.metrics.rateLimited.inc();
+        return true;
+      }
+    }
     this.received += message.byteLength;
     if (message.byteLength > MAX_FRAME_BYTES) this.enqueue(EntryKind.TooBig, undefined, now);
     else this.enqueue(EntryKind.Frame, new Uint8Array(message), now);
@@ -82,7 +101,10 @@ export class Session implements EntryOwner {
     this.inflight--;
     if (!this.open) return; // §2.4: replies still queued when a session ends are dropped
     if (outcome === Outcome.Pending) this.hooks.awaitReliableAck(this, this.lane, pendingId);
-    else if (reply !== undefined) this.send(reply);
+    else if (reply !== undefined) {
+      this.send(reply);
+      (outcome === Outcome.Error ? this.options.metrics.error : this.options.metrics.ack).inc();
+    }
   }
 
   /** Writes a reliable ACK whose sink confirmed delivery. */

@@ -1,16 +1,21 @@
 /**
  * A cluster worker process: composition root of the acceptor tier. It owns one uWS listener on the
- * shared port (SO_REUSEPORT), the sessions, one batcher per dispatch lane, and the reliable-ack
- * routing; it drains on the primary's request.
+ * shared port (SO_REUSEPORT), the sessions, one batcher per dispatch lane, the reliable-ack
+ * routing and its share of observability (metrics, sink health, profiler requests); it drains on
+ * the primary's request.
  */
 import type { WebSocket, us_listen_socket } from '@btc-vision/uwebsockets.js';
 import type { GatewayConfig } from '../config';
-import type { Settlement } from '../shared/batch';
+import { isLaneReport } from '../shared/batch';
+import type { LaneReport, Settlement } from '../shared/batch';
+import { readFrame } from '../shared/envelope/read-frame';
 import { activity, createLogger, logError } from '../shared/log';
 import type { Logger } from '../shared/log';
+import type { Counter, Metrics } from '../shared/metrics';
 import { DispatchLanes } from '../dispatch-workers/pool';
 import { MainThreadSinks } from '../dispatch-workers/main-thread-sinks';
 import { LaneBatcher } from './batcher';
+import type { BatchObserver } from './batcher';
 import { closeListener, createVehicleApp, listen } from './acceptor/vehicle-listener';
 import type { ConnectionData } from './acceptor/vehicle-listener';
 import { Session } from './session';
@@ -18,22 +23,39 @@ import { RateLimiter } from './rate-limiter';
 import { ReliableAcks } from './reliable-acks';
 import { connectivityFrame } from './connectivity';
 import type { WorkerMessage, PrimaryMessage } from './cluster-messages';
+import { WorkerObservability } from './observability/worker-observability';
+import { isObservabilityPrimaryMessage } from './observability/messages';
+import type { ObservabilityPrimaryMessage, ObservabilityWorkerMessage } from './observability/messages';
+import { sessionMetrics } from './observability/session-metrics';
+import type { SessionMetrics } from './observability/session-metrics';
 
 export async function runWorker(config: GatewayConfig, port: number): Promise<void> {
   const logger = createLogger({ json: config.json_log_enable, level: config.log_level, base: { pid: process.pid } });
-  const worker = new GatewayWorker(config, logger, await MainThreadSinks.create(config, logger));
+  const send = (m: WorkerMessage | ObservabilityWorkerMessage, sent?: () => void) => {
+    if (process.connected && process.send !== undefined) process.send(m, undefined, {}, () => sent?.());
+    else sent?.();
+  };
+  const observability = new WorkerObservability(config, logger, send);
+  const mainSinks = await MainThreadSinks.create(config, logger, observability.metrics);
+  const worker = new GatewayWorker(config, logger, mainSinks, observability);
   await worker.start(port);
-  const send = (m: WorkerMessage) => process.send?.(m);
   send({ type: 'listening', pid: process.pid });
-  process.on('message', (m: PrimaryMessage) => {
+  process.on('message', (m: PrimaryMessage | ObservabilityPrimaryMessage) => {
+    if (isObservabilityPrimaryMessage(m)) {
+      observability.handle(m);
+      return;
+    }
     if (m.type === 'drain') {
-      worker.drain(m.deadlineMs).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logError(logger, 'drain_error', String(error), {});
-          process.exit(1);
-        },
-      );
+      worker
+        .drain(m.deadlineMs)
+        .then(() => observability.stop())
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logError(logger, 'drain_error', String(error), {});
+            process.exit(1);
+          },
+        );
     }
   });
   // The primary decides when to stop; a worker ignores the signals its process group receives.
@@ -50,15 +72,26 @@ class GatewayWorker {
   private nextLane = 0;
   private listenSocket: us_listen_socket | undefined;
   private readonly emitsConnectivity: boolean;
+  private readonly metrics: Metrics;
+  private readonly sessionMetrics: SessionMetrics;
+  private readonly socketErrors: Counter;
+  private readonly rateLimitExceeded: Counter<'device_id' | 'txtype'>;
 
   constructor(
     private readonly config: GatewayConfig,
     private readonly logger: Logger,
     private readonly mainSinks: MainThreadSinks,
+    private readonly observability: WorkerObservability,
   ) {
     this.emitsConnectivity = Object.prototype.hasOwnProperty.call(config.records, 'connectivity');
-    this.reliableAcks = new ReliableAcks(logger);
-    this.lanes = new DispatchLanes(config, config.gateway.dispatch_threads, (lane, s: Settlement) => this.reliableAcks.settled(lane, s));
+    this.metrics = observability.metrics;
+    this.sessionMetrics = sessionMetrics(this.metrics);
+    this.socketErrors = this.metrics.counter('socket_err_total');
+    this.rateLimitExceeded = this.metrics.counter('rate_limit_exceeded_total', ['device_id', 'txtype']);
+    this.reliableAcks = new ReliableAcks(logger, this.metrics);
+    this.lanes = new DispatchLanes(config, config.gateway.dispatch_threads, (lane, m: Settlement | LaneReport) =>
+      isLaneReport(m) ? observability.laneReport(lane, m) : this.reliableAcks.settled(lane, m),
+    );
     for (let lane = 0; lane < this.lanes.count; lane++) {
       const batcher = new LaneBatcher(
         { maxFrames: config.gateway.batch_max_frames, maxBytes: config.gateway.batch_max_bytes },
@@ -66,12 +99,32 @@ class GatewayWorker {
         (error) => logError(logger, 'dispatch_batch_error', String(error), { lane }),
         (result, owners) =>
           mainSinks.produce(result, {
-            sendLater: (entry, reply) => (owners[entry] as Session).send(reply),
+            sendLater: (entry, reply, recordType, sink) =>
+              this.reliableAcks.sendConfirmed(owners[entry] as Session, reply, recordType, sink),
             withdrawPending: (_entry, pendingId) => this.reliableAcks.withdraw(lane, pendingId),
           }),
+        this.batchObserver(lane),
       );
       this.batchers.push(batcher);
     }
+  }
+
+  /** Batch sizes and round trips, and the lane's counts carried by each result. */
+  private batchObserver(lane: number): BatchObserver | undefined {
+    if (!this.metrics.enabled) return undefined;
+    const frames = this.metrics.histogram('gateway_batch_frames').labels({});
+    const bytes = this.metrics.histogram('gateway_batch_bytes').labels({});
+    const roundTrip = this.metrics.histogram('gateway_dispatch_batch_seconds').labels({});
+    return {
+      flushed: (entries, used) => {
+        frames.observe(entries);
+        bytes.observe(used);
+      },
+      returned: (result, seconds) => {
+        roundTrip.observe(seconds);
+        this.observability.laneMetrics(lane, result.metrics);
+      },
+    };
   }
 
   async start(port: number): Promise<void> {
@@ -88,6 +141,12 @@ class GatewayWorker {
       },
     );
     this.listenSocket = await listen(app, this.config.host, port);
+    this.observability.start({
+      connections: () => this.sessions.size,
+      queuedBatches: () => this.batchers.reduce((n, b) => n + b.batchesInFlight, 0),
+      pendingReliableAcks: () => this.reliableAcks.pending + this.mainSinks.heldCount,
+      mainSinkHealth: () => this.mainSinks.health(),
+    });
   }
 
   private sessionOf(ws: WebSocket<ConnectionData>): Session | undefined {
@@ -109,6 +168,8 @@ class GatewayWorker {
     const lane = this.nextLane;
     this.nextLane = (this.nextLane + 1) % this.batchers.length;
     const { rateLimit, gateway } = this.config;
+    // §8: without enforcement the limiter still observes, for `rate_limit_exceeded_total`.
+    const limiter = rateLimit.enabled || this.metrics.enabled ? new RateLimiter(rateLimit.limit, rateLimit.intervalMs) : undefined;
     const session = new Session(
       ws as WebSocket<unknown>,
       {
@@ -119,8 +180,8 @@ class GatewayWorker {
       },
       lane,
       this.batchers[lane],
-      rateLimit.enabled ? new RateLimiter(rateLimit.limit, rateLimit.intervalMs) : undefined,
-      { maxInflightFrames: gateway.max_inflight_frames_per_connection },
+      limiter,
+      { maxInflightFrames: gateway.max_inflight_frames_per_connection, enforceRateLimit: rateLimit.enabled, metrics: this.sessionMetrics },
       {
         shedding: (s) =>
           logError(this.logger, 'session_backpressure', 'in-flight frame limit reached: frames are refused until replies drain', {
@@ -129,7 +190,9 @@ class GatewayWorker {
             limit: gateway.max_inflight_frames_per_connection,
           }),
         awaitReliableAck: (s, l, id) => this.reliableAcks.await(s, l, id),
+        rateLimited: (s, message) => this.rateLimitExceeded.inc({ device_id: s.identity.deviceId, txtype: txtypeOf(message) }),
         replyFailed: (s) => {
+          this.socketErrors.inc();
           logError(this.logger, 'socket_err', 'reply dropped: outbound buffer full', {
             txid: s.identity.socketId,
             device_id: s.identity.deviceId,
@@ -187,6 +250,15 @@ class GatewayWorker {
     await this.mainSinks.close();
     activity(this.logger, 'stopped_server', { pid: process.pid });
   }
+}
+
+/**
+ * D3: the txtype of a denied message, from a cheap envelope read on the main thread (~1 µs, and
+ * only for denied messages) rather than a trip through a lane; '' when it is not a readable stream.
+ */
+function txtypeOf(message: ArrayBuffer): string {
+  const frame = readFrame(new Uint8Array(message));
+  return frame.kind === 'malformed' ? '' : frame.topic;
 }
 
 function withDeadline(work: Promise<unknown>, deadline: number): Promise<void> {

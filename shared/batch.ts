@@ -7,6 +7,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { RecordMetadata } from './record';
+import type { MetricsDelta } from './metrics/types';
 
 /** What an index entry asks the dispatch thread to do. */
 export const EntryKind = {
@@ -69,6 +70,8 @@ export interface DispatchResult {
   forwarded: ForwardedRecord[];
   /** Their payloads, concatenated; each ForwardedRecord holds its offset and length. */
   forwardedPayloads: Uint8Array;
+  /** What the lane counted since its previous drain (PROTOCOL.md §11.2); absent without monitoring. */
+  metrics?: MetricsDelta;
 }
 
 /**
@@ -95,6 +98,16 @@ export interface Settlement {
   reply?: Uint8Array;
   recordType: string;
   sink: string;
+}
+
+/**
+ * What a dispatch thread posts on its settlement port besides Settlements: counts made outside a
+ * batch (sinks' delivery callbacks), and its sinks' health when it changes.
+ */
+export type LaneReport = { report: 'metrics'; delta: MetricsDelta } | { report: 'health'; sinks: Record<string, boolean> };
+
+export function isLaneReport(message: Settlement | LaneReport): message is LaneReport {
+  return 'report' in message;
 }
 
 /** Messages the main thread sends to a dispatch thread besides batches. */

@@ -14,12 +14,15 @@ import { transformPayload } from './transform-payload';
 import { routeRecord } from './route-record';
 import type { Route } from './route-record';
 import type { ReplyBuffer } from './reply-buffer';
+import type { RecordMetrics } from './record-metrics';
 
 export interface PipelineContext {
   /** Record type → its route; a type absent here is unconfigured (dispatched to nobody, still ACKed). */
   routes: ReadonlyMap<string, Route>;
   transmitDecoded: boolean;
   logger: Logger;
+  /** Counts each outcome (PROTOCOL.md §5.2); absent without monitoring. */
+  metrics?: RecordMetrics;
   /** Registers a record awaiting its reliable-ack confirmation; returns the id its Settlement carries. */
   awaitConfirmation(recordType: string, sink: string, ack: Uint8Array, onConfirmed: (cb: (delivered: boolean) => void) => void): number;
 }
@@ -42,6 +45,7 @@ export function dispatchEntry(
       record_type: '',
       device_id: session.deviceId,
     });
+    ctx.metrics?.tooBig();
     out.reply(entry, Outcome.Error, ERROR_EMPTY_TXID);
     return;
   }
@@ -56,7 +60,9 @@ export function dispatchEntry(
       msg_txid: parsed.txid,
       msg_type: String.fromCharCode(parsed.msgType),
     });
-    if (!connectivity) out.reply(entry, Outcome.Ack, writeAck(parsed.txidBytes, ''));
+    if (connectivity) return;
+    ctx.metrics?.unknownType(String.fromCharCode(parsed.msgType));
+    out.reply(entry, Outcome.Ack, writeAck(parsed.txidBytes, ''));
     return;
   }
   if (parsed.kind === 'malformed') {
@@ -87,6 +93,8 @@ export function dispatchEntry(
     malformed(ctx, out, entry, connectivity, txid, txidBytes, topic, session, transformed.error);
     return;
   }
+  // §7: connectivity records are never counted; §5.2: unconfigured types are counted and ACKed.
+  if (!connectivity) ctx.metrics?.dispatched(topic, transformed.payload.length, transformed.signals, session.deviceId);
   if (route === undefined) {
     if (!connectivity) out.reply(entry, Outcome.Ack, writeAck(txidBytes, topicBytes));
     return;
@@ -113,6 +121,7 @@ export function dispatchEntry(
     case 'refused':
       // D6: no ACK, the vehicle resends; the refusal is logged (and counted by the sink).
       logError(ctx.logger, 'record_refused', verdict.reason, { txid, record_type: topic, vin: session.deviceId, dispatcher: verdict.sink });
+      ctx.metrics?.refused(verdict.sink, topic, true);
       return;
     case 'awaiting-confirmation': {
       const id = ctx.awaitConfirmation(topic, route.reliableSource ?? '', writeAck(txidBytes, topicBytes), verdict.onConfirmed);
@@ -138,5 +147,7 @@ function malformed(
     record_type: recordType,
     device_id: session.deviceId,
   });
-  if (!connectivity) out.reply(entry, Outcome.Error, writeError(txidBytes));
+  if (connectivity) return;
+  ctx.metrics?.malformed();
+  out.reply(entry, Outcome.Error, writeError(txidBytes));
 }

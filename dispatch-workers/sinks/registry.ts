@@ -4,8 +4,11 @@
  */
 import type { SinkDefinition } from './sink';
 import { loggerSink } from './logger';
+import { kafkaSink } from './kafka';
+import { pubsubSink } from './pubsub';
+import { kinesisSink } from './kinesis';
 
-export const SINKS: readonly SinkDefinition[] = [loggerSink];
+export const SINKS: readonly SinkDefinition[] = [loggerSink, kafkaSink, pubsubSink, kinesisSink];
 
 export function sinkDefinition(name: string): SinkDefinition | undefined {
   return SINKS.find((s) => s.name === name);

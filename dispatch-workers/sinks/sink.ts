@@ -8,6 +8,7 @@ import type { DecodedMessage } from '../../shared/protobuf';
 import type { SinkConfigBlock } from '../../config';
 import type { GatewayConfig } from '../../config';
 import type { Logger } from '../../shared/log';
+import type { Metrics } from '../../shared/metrics';
 
 /** One record as a sink sees it (PROTOCOL.md §5.3). */
 export interface SinkRecord {
@@ -43,11 +44,39 @@ export interface Sink {
   produce(record: SinkRecord, confirm?: DeliveryConfirmation): ProduceVerdict;
   /** Flush what is queued and release connections; called once at drain. */
   close(): Promise<void>;
+  /**
+   * Whether the sink can deliver now (connected to its broker). Polled about once a second, so
+   * answer from state, never block. `/readyz` is unready while any configured sink is not
+   * healthy. Absent ⇒ always healthy.
+   */
+  healthy?(): boolean;
 }
 
+/**
+ * What a sink gets when it is created.
+ *
+ * Metrics: a sink counts its own PROTOCOL.md §11.2 metrics (and any of its own) through the
+ * metrics of the thread it runs in, a dispatch lane or a worker's main thread; read them with
+ * `ctx.metrics`. Register once in `create`, count in `produce` and delivery callbacks:
+ *
+ *   const m = ctx.metrics;
+ *   const published = m.counter('kinesis_publish_total', ['record_type']);
+ *   const errors = m.counter('kinesis_err', ['record_type']);
+ *   const delivery = m.delivery('kinesis');            // in-flight records and delivery latency
+ *   // per record:
+ *   const t = delivery.started();
+ *   … on success: published.inc({ record_type: record.recordType }); delivery.settled(t, true);
+ *   … on failure: errors.inc({ record_type: record.recordType }); delivery.settled(t, false);
+ *
+ * Catalogued names must keep the catalogue's type and labels (shared/metrics/catalogue.ts; a
+ * mismatch throws at registration). Counting is local to the thread and costs a map lookup (a
+ * bound `counter.labels({...})` child costs less); without monitoring every handle is a no-op.
+ */
 export interface SinkContext {
   config: GatewayConfig;
   logger: Logger;
+  /** The metrics of the thread the sink runs in. */
+  metrics: Metrics;
 }
 
 export interface SinkDefinition {

@@ -14,6 +14,12 @@ import { VehicleConnection } from '../../bench/vehicle/vehicle-client';
 
 export const TEST_VINS = ['5YJ3E1EA7KF100001', '5YJ3E1EA7KF100002', '5YJ3E1EA7KF100003', 'LRW3E7EK4NC100004'];
 
+/** Gateways still running when the test process exits (a failed or force-exited run) are killed. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export type LogLine = Record<string, unknown> & { msg: string; pid?: number };
 
 /** One development PKI for all test files, generated once and cached in the ignored .cache folder. */
@@ -73,6 +79,8 @@ export class GatewayProcess {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, ...options.env },
     });
+    running.add(child);
+    child.on('exit', () => running.delete(child));
     const gateway = new GatewayProcess(child, pki, configPath);
     const listening = gateway.waitForLog((l) => l.msg === 'server_listening', 30_000);
     const failed = gateway.exited.then((code) => {

@@ -65,14 +65,20 @@ ensure_apt() {
       "${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
     "${sudo[@]}" chmod 755 /usr/sbin/policy-rc.d
     policy_added=1
+    # shellcheck disable=SC2064 # expand now
+    trap "${sudo[*]} rm -f /usr/sbin/policy-rc.d" EXIT
   fi
   local rc=0
+  # shellcheck disable=SC2086 # $pkgs is a word list
   {
     "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq &&
       "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
         --no-install-recommends $pkgs
   } >&2 || rc=$?
-  ((policy_added)) && "${sudo[@]}" rm -f /usr/sbin/policy-rc.d
+  if ((policy_added)); then
+    "${sudo[@]}" rm -f /usr/sbin/policy-rc.d
+    trap - EXIT
+  fi
   ((rc == 0)) || die "apt-get install $pkgs failed (exit $rc): see the apt output above"
   for b in $bins; do
     command -v "$b" >/dev/null 2>&1 || die "installed $pkgs but '$b' is still not on PATH"

@@ -1,0 +1,120 @@
+/** `npm run bench -- …` arguments → BenchOptions (every default is here, and recorded per run). */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { BenchOptions } from './scenarios/bench-options';
+
+export const USAGE = `usage: npm run bench -- --scenario <throughput|latency|idle|storm|sinks|ceiling|all> [options]
+
+  --duration S          seconds measured per point (default 20; a 3 s warm-up precedes each)
+  --warmup S            warm-up seconds before each measured point (default 3)
+  --slice S             servers compared in one run take turns in slices of S seconds (default 5)
+  --vehicles K          concurrent vehicles for throughput, latency, sinks, ceiling (default 100)
+  --window W            unanswered frames per vehicle in throughput runs (default 8; the gateway sheds above 256)
+  --generators G        load generator processes (default 2)
+  --workers N           gateway and ceiling worker processes (default: CPUs)
+  --dispatch-threads M  gateway dispatch lanes per worker (default 1)
+  --certificates C      distinct client certificates, reused round-robin (default 200; cached in .cache/bench-pki)
+  --datums MIN-MAX      datums per V record (default 20-60)
+  --rates R1,R2,…       latency: offered records/s (default: 10,25,50,75,90,100 % of the measured saturation)
+  --idle-counts N1,N2,… idle: connection counts (default 1000,5000,10000)
+  --storm-vehicles N    storm: vehicles (default 10000)
+  --no-baseline         do not also run the ceiling for comparison
+  --profile             run the gateway with --cpu-prof and print its top functions
+  --server-log FILE     server stderr to FILE instead of /dev/null (the logger sink writes a line per record!)
+  --target HOST:PORT    measure another server speaking the protocol instead of our gateway
+  --ca FILE             with --target: CA of its server certificate
+  --certs DIR           with --target: client certificates, <VIN>.pem + <VIN>.key (or DIR/vehicles/)
+  --server-pid PID      with --target: its root process, to read its CPU and RSS from /proc
+  --seed N              seed of the generated records (default 1)
+  --png                 also render each plot as PNG (needs rsvg-convert or ImageMagick)`;
+
+function int(value: string | undefined, name: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${value}`);
+  return n;
+}
+
+function list(value: string | undefined, name: string, fallback: number[]): number[] {
+  if (value === undefined) return fallback;
+  const items = value.split(',').map((v) => Number(v.trim()));
+  if (items.length === 0 || items.some((n) => !Number.isFinite(n) || n <= 0))
+    throw new Error(`--${name} must be positive numbers separated by commas, got ${value}`);
+  return items;
+}
+
+export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      slice: { type: 'string' },
+      vehicles: { type: 'string' },
+      window: { type: 'string' },
+      generators: { type: 'string' },
+      workers: { type: 'string' },
+      'dispatch-threads': { type: 'string' },
+      certificates: { type: 'string' },
+      datums: { type: 'string' },
+      rates: { type: 'string' },
+      'idle-counts': { type: 'string' },
+      'storm-vehicles': { type: 'string' },
+      'no-baseline': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      'server-log': { type: 'string' },
+      target: { type: 'string' },
+      ca: { type: 'string' },
+      certs: { type: 'string' },
+      'server-pid': { type: 'string' },
+      seed: { type: 'string' },
+      png: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  if (values.scenario === undefined) throw new Error('--scenario is required');
+  const datums = /^(\d+)-(\d+)$/.exec(values.datums ?? '20-60');
+  if (datums === null || Number(datums[1]) < 1 || Number(datums[2]) < Number(datums[1]))
+    throw new Error(`--datums must be MIN-MAX, got ${values.datums}`);
+  const window = int(values.window, 'window', 8);
+  if (window > 256) throw new Error('--window above 256 would make the gateway shed frames (max_inflight_frames_per_connection)');
+  let target: BenchOptions['target'];
+  if (values.target !== undefined) {
+    const m = /^(.+):(\d+)$/.exec(values.target);
+    if (m === null) throw new Error(`--target must be HOST:PORT, got ${values.target}`);
+    if (values.ca === undefined || values.certs === undefined) throw new Error('--target needs --ca FILE and --certs DIR');
+    target = {
+      host: m[1],
+      port: Number(m[2]),
+      caFile: values.ca,
+      certsDir: values.certs,
+      pid: values['server-pid'] === undefined ? undefined : int(values['server-pid'], 'server-pid', 0),
+    };
+  }
+  return {
+    scenario: values.scenario,
+    durationS: int(values.duration, 'duration', 20),
+    warmupS: int(values.warmup, 'warmup', 3, 0),
+    sliceS: int(values.slice, 'slice', 5),
+    vehicles: int(values.vehicles, 'vehicles', 100),
+    window,
+    generators: int(values.generators, 'generators', 2),
+    workers: int(values.workers, 'workers', availableParallelism()),
+    dispatchThreads: int(values['dispatch-threads'], 'dispatch-threads', 1),
+    certificates: int(values.certificates, 'certificates', 200),
+    framesPerVehicle: 16,
+    minDatums: Number(datums[1]),
+    maxDatums: Number(datums[2]),
+    rates: list(values.rates, 'rates', []),
+    idleCounts: list(values['idle-counts'], 'idle-counts', [1000, 5000, 10000]).sort((a, b) => a - b),
+    stormVehicles: int(values['storm-vehicles'], 'storm-vehicles', 10_000),
+    baseline: !values['no-baseline'],
+    profile: values.profile,
+    serverLog: values['server-log'],
+    target,
+    seed: int(values.seed, 'seed', 1),
+    png: values.png,
+  };
+}

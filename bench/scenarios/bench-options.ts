@@ -1,0 +1,45 @@
+/** What a bench run was asked to do: parsed from the command line, recorded in every result file. */
+export interface TargetOptions {
+  host: string;
+  port: number;
+  caFile: string;
+  certsDir: string;
+  /** Its root process, if local: CPU and RSS are then read from /proc as for our gateway. */
+  pid?: number;
+}
+
+export interface BenchOptions {
+  scenario: string;
+  /** Seconds measured per point (after the warm-up). */
+  durationS: number;
+  warmupS: number;
+  /** Comparisons alternate between servers in slices of this many seconds (the machine is shared). */
+  sliceS: number;
+  /** Concurrent vehicles for throughput, latency and sinks. */
+  vehicles: number;
+  /** Unanswered frames per vehicle in throughput runs (the gateway sheds above its own bound, 256). */
+  window: number;
+  generators: number;
+  /** Gateway and ceiling worker processes. */
+  workers: number;
+  dispatchThreads: number;
+  /** Distinct client certificates (connections share them round-robin). */
+  certificates: number;
+  framesPerVehicle: number;
+  minDatums: number;
+  maxDatums: number;
+  /** Latency: offered rates; empty = fractions of the measured saturation. */
+  rates: number[];
+  /** Idle: connection counts, ascending. */
+  idleCounts: number[];
+  stormVehicles: number;
+  /** Also run the load against the ceiling and report fractions of it. */
+  baseline: boolean;
+  /** Run the gateway with --cpu-prof and summarise the profiles. */
+  profile: boolean;
+  serverLog?: string;
+  target?: TargetOptions;
+  seed: number;
+  /** Render PNG copies of the plots when ImageMagick's `convert` is present. */
+  png: boolean;
+}

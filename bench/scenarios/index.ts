@@ -1,0 +1,16 @@
+/** The scenarios by name, in the order `--scenario all` runs them. */
+import type { Scenario } from './scenario';
+import { ceiling, throughput } from './throughput';
+import { latency } from './latency';
+import { idle } from './idle';
+import { storm } from './storm';
+import { sinks } from './sinks';
+
+export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map([
+  ['throughput', throughput],
+  ['latency', latency],
+  ['idle', idle],
+  ['storm', storm],
+  ['sinks', sinks],
+  ['ceiling', ceiling],
+]);

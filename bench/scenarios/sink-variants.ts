@@ -1,0 +1,73 @@
+/**
+ * The sink configurations the sinks scenario measures: the logger, a null sink, and each broker
+ * sink with and without reliable acks. A broker's address comes from its `test/services/<name>
+ * start` lines. The blocks follow upstream's config examples; sinks that do not exist yet are found
+ * out by the gateway itself (unknown dispatcher) and reported as not available.
+ */
+export interface SinkVariant {
+  label: string;
+  sink: string;
+  reliable: boolean;
+  /** test/services/<service> provides the broker. */
+  service?: string;
+  /** Extra variables for the service's `start` (e.g. streams to create). */
+  serviceEnv?: Record<string, string>;
+  /** The sink's config block from the service's KEY=VALUE lines. */
+  block?: (env: Record<string, string>) => Record<string, unknown>;
+  /** Variables the gateway needs (emulator hosts, dummy cloud credentials). */
+  gatewayEnv?: (env: Record<string, string>) => Record<string, string>;
+}
+
+interface Broker {
+  sink: string;
+  service?: string;
+  serviceEnv?: Record<string, string>;
+  block: (env: Record<string, string>) => Record<string, unknown>;
+  gatewayEnv?: (env: Record<string, string>) => Record<string, string>;
+}
+
+const BROKERS: Broker[] = [
+  {
+    sink: 'kafka',
+    service: 'kafka',
+    block: (e) => ({ 'bootstrap.servers': e.KAFKA_BROKERS ?? '127.0.0.1:19092', 'queue.buffering.max.ms': 5 }),
+  },
+  {
+    sink: 'kinesis',
+    service: 'kinesis',
+    serviceEnv: { KINESIS_STREAMS: 'bench_V' },
+    block: (e) => ({ override_host: e.KINESIS_ENDPOINT ?? 'http://127.0.0.1:14567', streams: { V: 'bench_V' } }),
+    gatewayEnv: () => ({ AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1' }),
+  },
+  {
+    sink: 'pubsub',
+    service: 'pubsub',
+    block: () => ({ gcp_project_id: 'bench-project' }),
+    gatewayEnv: (e) => ({ PUBSUB_EMULATOR_HOST: e.PUBSUB_EMULATOR_HOST ?? '127.0.0.1:18085', METADATA_SERVER_DETECTION: 'none' }),
+  },
+  {
+    sink: 'mqtt',
+    service: 'mqtt',
+    block: (e) => ({ broker: e.MQTT_BROKER ?? '127.0.0.1:11883', client_id: 'bench', topic_base: 'telemetry', qos: 1 }),
+  },
+  { sink: 'redis', service: 'redis', block: (e) => ({ addrs: [e.REDIS_ADDR ?? '127.0.0.1:16379'] }) },
+  { sink: 'nats', service: 'nats', block: (e) => ({ url: e.NATS_URL ?? 'nats://127.0.0.1:14222' }) },
+  { sink: 'zmq', block: () => ({ addr: 'tcp://127.0.0.1:15284' }) },
+];
+
+export const SINK_VARIANTS: SinkVariant[] = [
+  { label: 'logger', sink: 'logger', reliable: false },
+  { label: 'null', sink: 'null', reliable: false },
+  ...BROKERS.flatMap((b): SinkVariant[] => [
+    { label: b.sink, reliable: false, ...b },
+    { label: `${b.sink} reliable`, reliable: true, ...b },
+  ]),
+];
+
+/** Config keys of a variant, merged over the bench's gateway defaults. */
+export function variantConfig(v: SinkVariant, env: Record<string, string>): Record<string, unknown> {
+  const config: Record<string, unknown> = { records: { V: [v.sink] } };
+  if (v.block !== undefined) config[v.sink] = v.block(env);
+  if (v.reliable) config.reliable_ack_sources = { V: v.sink };
+  return config;
+}

@@ -1,0 +1,119 @@
+/**
+ * The servers a scenario measures: our gateway (started with a config written for the run), the
+ * ceiling, or any server that speaks the protocol (--target). Each reports the exact config it ran.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../../shared/package-root';
+import type { BenchOptions } from '../scenarios/bench-options';
+import type { BenchPki } from '../load/client-identities';
+import { identitiesFromDir } from '../load/client-identities';
+import type { ClientIdentity } from '../load/generator-protocol';
+import { freePort, LocalServer } from './local-server';
+
+export interface Subject {
+  label: string;
+  host: string;
+  port: number;
+  caFile: string;
+  identities: ClientIdentity[];
+  /** Root processes whose trees are measured ([] when unknown). */
+  pids(): number[];
+  config: Record<string, unknown>;
+  /** Where its CPU profiles go (gateway with --profile). */
+  profileDir?: string;
+  stop(): Promise<void>;
+}
+
+export interface GatewayVariant {
+  label: string;
+  /** Config keys merged over the bench defaults (records, sink blocks, reliable_ack_sources…). */
+  config?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+
+export async function startGateway(o: BenchOptions, pki: BenchPki, variant: GatewayVariant = { label: 'gateway' }): Promise<Subject> {
+  const port = await freePort();
+  const config: Record<string, unknown> = {
+    host: '127.0.0.1',
+    port,
+    log_level: 'info',
+    json_log_enable: true,
+    namespace: 'bench',
+    records: { V: ['logger'], alerts: ['logger'], errors: ['logger'], connectivity: ['logger'] },
+    tls: { server_cert: pki.serverCert, server_key: pki.serverKey, ca_file: pki.caCert },
+    gateway: { workers: o.workers, dispatch_threads: o.dispatchThreads, drain_timeout_ms: 5000 },
+    ...variant.config,
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'ft-bench-'));
+  const configPath = join(dir, 'config.json');
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  let profileDir: string | undefined;
+  const nodeArgs: string[] = [];
+  if (o.profile) {
+    profileDir = join(packageRoot(), 'bench', 'results', `profiles-${variant.label.replace(/[^\w.-]+/g, '_')}-${Date.now()}`);
+    mkdirSync(profileDir, { recursive: true });
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
+  }
+  const server = await LocalServer.start({
+    label: variant.label,
+    script: join(packageRoot(), 'dist', 'gateway', 'cli.js'),
+    args: [`-config=${configPath}`],
+    port,
+    listeners: o.workers,
+    logFile: o.serverLog,
+    env: variant.env,
+    nodeArgs,
+  });
+  return {
+    label: variant.label,
+    host: '127.0.0.1',
+    port,
+    caFile: pki.caCert,
+    identities: pki.identities,
+    pids: () => [server.pid],
+    config,
+    profileDir,
+    stop: () => server.stop(),
+  };
+}
+
+export async function startCeiling(o: BenchOptions, pki: BenchPki): Promise<Subject> {
+  const port = await freePort();
+  const config = { port, workers: o.workers, cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert };
+  const server = await LocalServer.start({
+    label: 'ceiling',
+    script: join(packageRoot(), 'dist', 'bench', 'ceiling', 'ceiling-server.js'),
+    args: ['--port', String(port), '--workers', String(o.workers), '--cert', pki.serverCert, '--key', pki.serverKey, '--ca', pki.caCert],
+    port,
+    listeners: o.workers,
+    logFile: o.serverLog,
+  });
+  return {
+    label: 'ceiling',
+    host: '127.0.0.1',
+    port,
+    caFile: pki.caCert,
+    identities: pki.identities,
+    pids: () => [server.pid],
+    config,
+    stop: () => server.stop(),
+  };
+}
+
+/** The server under test: --target if given, else our gateway. */
+export async function startSubject(o: BenchOptions, pki: BenchPki, variant?: GatewayVariant): Promise<Subject> {
+  const t = o.target;
+  if (t === undefined) return startGateway(o, pki, variant);
+  return {
+    label: `target ${t.host}:${t.port}`,
+    host: t.host,
+    port: t.port,
+    caFile: t.caFile,
+    identities: identitiesFromDir(t.certsDir),
+    pids: () => (t.pid === undefined ? [] : [t.pid]),
+    config: { target: `${t.host}:${t.port}`, ca: t.caFile, certs: t.certsDir, pid: t.pid ?? null },
+    stop: async () => undefined,
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * The Kinesis sink (PROTOCOL.md §10.2) in a dispatch lane: `produce` copies the record into the
+ * bounded PutRecords batcher and answers at once, so no vehicle's read path waits for Kinesis.
+ *
+ * Verdicts: queued ⇒ accepted (without reliable acks the ACK goes out now); buffer full, closing,
+ * or a record over the 1 MiB entry limit ⇒ refused, so the record is not ACKed and the vehicle
+ * resends it (DEVIATIONS.md D6). A record that later fails for good is counted (`kinesis_err`),
+ * logged (`kinesis_err`) and, for a reliable-ack type, confirmed as not delivered (§9: no ACK ever).
+ */
+import { logError } from '../../../shared/log';
+import type { Logger } from '../../../shared/log';
+import type { Counter, DeliveryTracker, Metrics } from '../../../shared/metrics';
+import type { DeliveryConfirmation, ProduceVerdict, Sink, SinkRecord } from '../sink';
+import { ACCEPTED } from '../sink';
+import { PutRecordsBatcher } from './put-records-batcher';
+import type { BatcherOptions, PutRecordsCall } from './put-records-batcher';
+import { PUT_RECORDS_LIMITS, entrySize } from './put-records-limits';
+
+/** What the batcher carries per record, for the delivery report. */
+interface PendingRecord {
+  readonly recordType: string;
+  readonly txid: string;
+  readonly vin: string;
+  readonly stream: string;
+  readonly bytes: number;
+  /** When it was queued (the delivery tracker's clock). */
+  startedAt: number;
+  readonly confirm: DeliveryConfirmation | undefined;
+}
+
+interface KinesisMetrics {
+  errors: Counter<'record_type'>;
+  published: Counter<'record_type'>;
+  publishedBytes: Counter<'record_type'>;
+  reliableAcks: Counter<'record_type'>;
+  delivery: DeliveryTracker;
+}
+
+/** Close flushes for at most this long: the primary stops a worker 5 s after its drain deadline. */
+export const CLOSE_FLUSH_TIMEOUT_MS = 4_000;
+
+export class KinesisSink implements Sink {
+  private readonly batcher: PutRecordsBatcher<PendingRecord>;
+  private readonly metrics: KinesisMetrics;
+  /** false after a call failed as a whole (unreachable, 5xx) until a call is answered again. */
+  private reachable = true;
+
+  constructor(
+    putRecords: PutRecordsCall,
+    private readonly streams: ReadonlyMap<string, string>,
+    private readonly logger: Logger,
+    metrics: Metrics,
+    options: BatcherOptions,
+  ) {
+    // §11.1: dispatcher metrics are registered when the dispatcher is created.
+    this.metrics = {
+      errors: metrics.counter('kinesis_err', ['record_type']),
+      published: metrics.counter('kinesis_publish_total', ['record_type']),
+      publishedBytes: metrics.counter('kinesis_publish_total_bytes', ['record_type']),
+      reliableAcks: metrics.counter('kinesis_reliable_ack_total', ['record_type']),
+      delivery: metrics.delivery('kinesis'),
+    };
+    this.batcher = new PutRecordsBatcher<PendingRecord>(
+      putRecords,
+      {
+        delivered: (r, shardId, sequenceNumber) => this.delivered(r, shardId, sequenceNumber),
+        failed: (r, error) => this.failed(r, error),
+        retrying: (r, error, attempt, delayMs) => {
+          if (logger.isLevelEnabled('debug'))
+            logger.debug({ record_type: r.recordType, txid: r.txid, vin: r.vin, attempt, delay_ms: delayMs, error }, 'kinesis_retry');
+        },
+        callSettled: (error) => {
+          this.reachable = error === undefined;
+        },
+      },
+      options,
+    );
+  }
+
+  produce(record: SinkRecord, confirm?: DeliveryConfirmation): ProduceVerdict {
+    const stream = this.streams.get(record.recordType);
+    if (stream === undefined) {
+      logError(this.logger, 'kinesis_produce_stream_not_configured', null, { record_type: record.recordType });
+      return { accepted: false, reason: `kinesis: no stream for record type ${record.recordType}` };
+    }
+    const size = entrySize(record.payload.byteLength, record.vin);
+    if (size > PUT_RECORDS_LIMITS.maxRecordBytes) {
+      this.metrics.errors.inc({ record_type: record.recordType });
+      return { accepted: false, reason: `kinesis: record of ${size} bytes exceeds the 1 MiB PutRecords entry limit` };
+    }
+    const pending: PendingRecord = {
+      recordType: record.recordType,
+      txid: record.txid,
+      vin: record.vin,
+      stream,
+      bytes: record.payload.byteLength,
+      startedAt: 0,
+      confirm,
+    };
+    // The payload may be a view into a reused batch buffer: the batcher keeps a copy (`new
+    // Uint8Array(view)` copies; a Buffer's `slice` would not).
+    const queued = this.batcher.enqueue(stream, record.vin, new Uint8Array(record.payload), size, pending);
+    if (queued === 'queued') {
+      pending.startedAt = this.metrics.delivery.started(); // nothing settles before the next turn
+      return ACCEPTED;
+    }
+    const { records, bytes } = this.batcher.buffered;
+    return {
+      accepted: false,
+      reason: queued === 'full' ? `kinesis: buffer full (${records} records, ${bytes} bytes queued)` : 'kinesis: closing',
+    };
+  }
+
+  healthy(): boolean {
+    return this.reachable;
+  }
+
+  /** Sends what is queued, for at most CLOSE_FLUSH_TIMEOUT_MS; the rest fails (counted, logged). */
+  close(): Promise<void> {
+    return this.batcher.close(CLOSE_FLUSH_TIMEOUT_MS);
+  }
+
+  private delivered(r: PendingRecord, shardId: string, sequenceNumber: string): void {
+    const labels = { record_type: r.recordType };
+    this.metrics.published.inc(labels);
+    this.metrics.publishedBytes.inc(labels, r.bytes);
+    this.metrics.delivery.settled(r.startedAt, true);
+    if (this.logger.isLevelEnabled('debug'))
+      this.logger.debug(
+        { vin: r.vin, record_type: r.recordType, txid: r.txid, shard_id: shardId, sequence_number: sequenceNumber },
+        'kinesis_message_dispatched',
+      );
+    if (r.confirm !== undefined) {
+      this.metrics.reliableAcks.inc(labels);
+      r.confirm(true);
+    }
+  }
+
+  private failed(r: PendingRecord, error: string): void {
+    this.metrics.errors.inc({ record_type: r.recordType });
+    this.metrics.delivery.settled(r.startedAt, false);
+    logError(this.logger, 'kinesis_err', error, { record_type: r.recordType, txid: r.txid, vin: r.vin, stream: r.stream });
+    r.confirm?.(false);
+  }
+}
