@@ -11,6 +11,8 @@ import type { DispatchBatch, DispatchResult, EntryKind, SessionIdentity } from '
 export interface EntryOwner {
   readonly identity: SessionIdentity;
   settle(outcome: Outcome, reply: Uint8Array | undefined, recordType: string, pendingId: number): void;
+  /** Runs `settle` calls so that the replies they write are sent together. */
+  corked(settleAll: () => void): void;
 }
 
 export interface BatchLimits {
@@ -83,8 +85,18 @@ export class LaneBatcher {
     if (this.entries >= this.limits.maxFrames) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => this.flushUnlessBusy());
     }
+  }
+
+  /**
+   * Natural batching: while the lane still works on a batch, frames keep collecting and go when it
+   * returns (or when a limit is reached), so a loaded lane gets fewer, fuller batches and an idle one
+   * still sends a lone frame at once.
+   */
+  private flushUnlessBusy(): void {
+    this.scheduled = false;
+    if (this.inFlight === 0) this.flush();
   }
 
   /** Batches handed to the lane whose result has not come back. */
@@ -139,18 +151,30 @@ export class LaneBatcher {
     this.spareIndex.push(result.index);
     this.beforeSettle?.(result, owners);
     const { outcomes, replies, replyIndex, recordTypes, pendingIds } = result;
+    // Each owner's replies leave in one corked write (one TLS record, one syscall), in entry order.
+    const byOwner = new Map<EntryOwner, number[]>();
     for (let i = 0; i < owners.length; i++) {
-      const outcome = outcomes[i] as Outcome;
-      const length = replyIndex[i * 2 + 1];
-      // beforeSettle may have withdrawn or held a reply the pool wrote: only ACK / ERROR carry one.
-      const answered = length > 0 && (outcome === Outcome.Ack || outcome === Outcome.Error);
-      const reply = answered ? replies.subarray(replyIndex[i * 2], replyIndex[i * 2] + length) : undefined;
-      owners[i].settle(outcome, reply, recordTypes[i], pendingIds[i]);
+      const entries = byOwner.get(owners[i]);
+      if (entries === undefined) byOwner.set(owners[i], [i]);
+      else entries.push(i);
+    }
+    for (const [owner, entries] of byOwner) {
+      owner.corked(() => {
+        for (const i of entries) {
+          const outcome = outcomes[i] as Outcome;
+          const length = replyIndex[i * 2 + 1];
+          // beforeSettle may have withdrawn or held a reply the pool wrote: only ACK / ERROR carry one.
+          const answered = length > 0 && (outcome === Outcome.Ack || outcome === Outcome.Error);
+          const reply = answered ? replies.subarray(replyIndex[i * 2], replyIndex[i * 2] + length) : undefined;
+          owner.settle(outcome, reply, recordTypes[i], pendingIds[i]);
+        }
+      });
     }
   }
 
   private finished(): void {
     this.inFlight--;
+    if (this.inFlight === 0 && this.entries > 0 && !this.scheduled) this.flush();
     if (this.inFlight === 0 && this.entries === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

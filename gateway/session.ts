@@ -107,6 +107,11 @@ export class Session implements EntryOwner {
     }
   }
 
+  corked(settleAll: () => void): void {
+    if (this.open) this.ws.cork(settleAll);
+    else settleAll();
+  }
+
   /** Writes a reliable ACK whose sink confirmed delivery. */
   send(reply: Uint8Array): void {
     if (!this.open) return;
