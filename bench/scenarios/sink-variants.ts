@@ -30,6 +30,8 @@ const BROKERS: Broker[] = [
   {
     sink: 'kafka',
     service: 'kafka',
+    // The gateway does not create Kafka topics (PROTOCOL.md §10.1); `bench` is the bench's namespace.
+    serviceEnv: { KAFKA_TOPICS: 'bench_V' },
     block: (e) => ({ 'bootstrap.servers': e.KAFKA_BROKERS ?? '127.0.0.1:19092', 'queue.buffering.max.ms': 5 }),
   },
   {
