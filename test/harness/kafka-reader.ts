@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { MessageLog } from './message-log';
 
 export interface ReadMessage {
   topic: string;
@@ -15,11 +16,10 @@ export interface ReadMessage {
 
 type Line = Omit<ReadMessage, 'value'> & { value: string; ready?: boolean };
 
-export class KafkaReader {
-  readonly messages: ReadMessage[] = [];
-  private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
-
-  private constructor(private readonly child: ChildProcess) {}
+export class KafkaReader extends MessageLog<ReadMessage> {
+  private constructor(private readonly child: ChildProcess) {
+    super('kafka');
+  }
 
   /** The consumer runs in a child process (kafka-reader-child.js); it prints one JSON line per message. */
   static open(brokers: string, topics: string[]): Promise<KafkaReader> {
@@ -37,35 +37,8 @@ export class KafkaReader {
     });
   }
 
-  private add(message: ReadMessage): void {
-    this.messages.push(message);
-    this.waiters = this.waiters.filter((w) => {
-      if (!w.predicate()) return true;
-      w.resolve();
-      return false;
-    });
-  }
-
   byHeader(name: string, value: string): ReadMessage[] {
     return this.messages.filter((m) => m.headers[name] === value);
-  }
-
-  /** Resolves once the predicate over everything read so far holds. */
-  waitUntil(predicate: () => boolean, timeoutMs = 60_000): Promise<void> {
-    if (predicate()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`kafka: condition not met within ${timeoutMs} ms (${this.messages.length} messages read)`)),
-        timeoutMs,
-      );
-      this.waiters.push({
-        predicate,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
   }
 
   close(): Promise<void> {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { PubSub } from '@google-cloud/pubsub';
 import type { Message, Subscription } from '@google-cloud/pubsub';
+import { MessageLog } from './message-log';
 
 export interface ReadMessage {
   topic: string;
@@ -15,13 +16,12 @@ export interface ReadMessage {
   publishTime: Date;
 }
 
-export class PubsubReader {
-  readonly messages: ReadMessage[] = [];
+export class PubsubReader extends MessageLog<ReadMessage> {
   private readonly client: PubSub;
   private readonly subscriptions: Subscription[] = [];
-  private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
 
   constructor(emulatorHost: string, projectId: string) {
+    super('pubsub');
     // Without it the client probes the GCE metadata server even in emulator mode.
     process.env.METADATA_SERVER_DETECTION ??= 'none';
     this.client = new PubSub({ projectId, apiEndpoint: emulatorHost, emulatorMode: true });
@@ -40,13 +40,8 @@ export class PubsubReader {
   async subscribe(topic: string): Promise<void> {
     const [subscription] = await this.client.topic(topic).createSubscription(`${topic}-test-${randomUUID()}`);
     subscription.on('message', (m: Message) => {
-      this.messages.push({ topic, id: m.id, data: m.data, attributes: { ...m.attributes }, publishTime: m.publishTime });
+      this.add({ topic, id: m.id, data: m.data, attributes: { ...m.attributes }, publishTime: m.publishTime });
       m.ack();
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.predicate()) return true;
-        w.resolve();
-        return false;
-      });
     });
     subscription.on('error', () => undefined); // the emulator is stopped on purpose in some tests
     this.subscriptions.push(subscription);
@@ -54,23 +49,6 @@ export class PubsubReader {
 
   byAttribute(name: string, value: string): ReadMessage[] {
     return this.messages.filter((m) => m.attributes[name] === value);
-  }
-
-  waitUntil(predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
-    if (predicate()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`pubsub: condition not met within ${timeoutMs} ms (${this.messages.length} messages read)`)),
-        timeoutMs,
-      );
-      this.waiters.push({
-        predicate,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
   }
 
   async close(): Promise<void> {
