@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { GatewayProcess, TEST_VINS } from '../harness/gateway-process';
 import { startService, stopService } from '../harness/services';
 import { KafkaReader } from '../harness/kafka-reader';
+import { sendThroughDrain } from '../harness/drain-run';
 import { alertsPayload, errorsPayload, seededRandom, streamFrame, vehicleDataPayload } from '../../bench/vehicle/records';
 import { decode, payloadTypeFor } from '../../shared/protobuf';
 import type { Payload, VehicleConnectivity } from '../../shared/protobuf';
@@ -225,33 +226,16 @@ describe('reliable acks (§9) with the broker down, slow or refusing', () => {
   it('drains on SIGTERM: every ACKed record is in Kafka', async () => {
     const gateway = await kafkaGateway('kr', { reliable_ack_sources: { V: 'kafka' } }, {}, 2);
     const vehicles = await Promise.all(TEST_VINS.map((v) => gateway.vehicle(v)));
-    const acked: string[] = [];
-    const readers = vehicles.map(async (vehicle) => {
-      for (;;) {
-        try {
-          const reply = await vehicle.nextReply(60_000);
-          if (reply.kind === 'ack') acked.push(reply.txid);
-        } catch {
-          return;
-        }
-      }
-    });
-    for (let round = 0; round < 60; round++) {
-      vehicles.forEach((vehicle, i) =>
-        vehicle.send(
-          streamFrame({
-            topic: 'V',
-            txid: `${RUN}-drain-${i}-${round}`,
-            payload: vehicleDataPayload(TEST_VINS[i], 20, rand),
-            vin: TEST_VINS[i],
-          }),
-        ),
-      );
-      if (round === 30) gateway.signal('SIGTERM');
-      await new Promise((r) => setImmediate(r));
-    }
-    expect(await gateway.exited).toBe(0);
-    await Promise.all(readers);
+    const run = await sendThroughDrain(gateway, vehicles, (v, round) =>
+      streamFrame({
+        topic: 'V',
+        txid: `${RUN}-drain-${v}-${round}`,
+        payload: vehicleDataPayload(TEST_VINS[v], 20, rand),
+        vin: TEST_VINS[v],
+      }),
+    );
+    expect(run.exitCode).toBe(0);
+    const acked = run.acked.flat();
     expect(acked.length).toBeGreaterThan(0);
     await reader.waitUntil(() => acked.every((txid) => reader.byHeader('txid', txid).length >= 1), 60_000);
   }, 300_000);

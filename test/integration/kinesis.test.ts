@@ -9,6 +9,7 @@
 import { GatewayProcess, TEST_VINS } from '../harness/gateway-process';
 import { startService, stopService } from '../harness/services';
 import { KinesisReader, TEST_AWS_ENV } from '../harness/kinesis-reader';
+import { sendThroughDrain } from '../harness/drain-run';
 import type { StreamRecord } from '../harness/kinesis-reader';
 import { expectStartupFailure } from '../harness/startup-failure';
 import { freePort, waitForMetric } from '../harness/metric-poll';
@@ -232,26 +233,11 @@ describe('reliable acks (§9)', () => {
 it('drains on SIGTERM: every ACKed record is in Kinesis', async () => {
   const gateway = await kinesisGateway(NS.kd, {}, {}, {}, 2);
   const vehicles = await Promise.all(TEST_VINS.map((v) => gateway.vehicle(v)));
-  const acked = new Map<string, number[]>();
-  const readers = vehicles.map(async (vehicle, k) => {
-    for (;;) {
-      try {
-        const reply = await vehicle.nextReply(60_000);
-        if (reply.kind === 'ack') acked.set(TEST_VINS[k], [...(acked.get(TEST_VINS[k]) ?? []), Number(reply.txid)]);
-      } catch {
-        return;
-      }
-    }
-  });
-  for (let round = 0; round < 60; round++) {
-    vehicles.forEach((vehicle, k) =>
-      vehicle.send(streamFrame({ topic: 'V', txid: String(round), payload: numberedV(TEST_VINS[k], round), vin: TEST_VINS[k] })),
-    );
-    if (round === 30) gateway.signal('SIGTERM');
-    await new Promise((r) => setImmediate(r));
-  }
-  expect(await gateway.exited).toBe(0);
-  await Promise.all(readers);
+  const run = await sendThroughDrain(gateway, vehicles, (k, round) =>
+    streamFrame({ topic: 'V', txid: String(round), payload: numberedV(TEST_VINS[k], round), vin: TEST_VINS[k] }),
+  );
+  expect(run.exitCode).toBe(0);
+  const acked = new Map(run.acked.map((txids, k) => [TEST_VINS[k], txids.map(Number)]));
   expect([...acked.values()].flat().length).toBeGreaterThan(0);
   const records = await reader.read(`${NS.kd}_V`);
   for (const [vin, numbers] of acked) {

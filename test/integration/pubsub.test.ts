@@ -7,6 +7,7 @@
 import { GatewayProcess, TEST_VINS } from '../harness/gateway-process';
 import { startService, stopService } from '../harness/services';
 import { PubsubReader } from '../harness/pubsub-reader';
+import { sendThroughDrain } from '../harness/drain-run';
 import { pauseService, resumeService } from '../harness/service-pause';
 import { expectStartupFailure } from '../harness/startup-failure';
 import { freePort, waitForMetric } from '../harness/metric-poll';
@@ -208,28 +209,11 @@ it('drains on SIGTERM: every ACKed record is published', async () => {
   const gateway = await pubsubGateway(NS.pz, { records: { V: ['pubsub'] } }, {}, 2);
   await reader.subscribe(`${NS.pz}_V`);
   const vehicles = await Promise.all(TEST_VINS.map((v) => gateway.vehicle(v)));
-  const acked: string[] = [];
-  const readers = vehicles.map(async (vehicle) => {
-    for (;;) {
-      try {
-        const reply = await vehicle.nextReply(60_000);
-        if (reply.kind === 'ack') acked.push(reply.txid);
-      } catch {
-        return;
-      }
-    }
-  });
-  for (let round = 0; round < 60; round++) {
-    vehicles.forEach((vehicle, k) =>
-      vehicle.send(
-        streamFrame({ topic: 'V', txid: `pz-${k}-${round}`, payload: vehicleDataPayload(TEST_VINS[k], 20, rand), vin: TEST_VINS[k] }),
-      ),
-    );
-    if (round === 30) gateway.signal('SIGTERM');
-    await new Promise((r) => setImmediate(r));
-  }
-  expect(await gateway.exited).toBe(0);
-  await Promise.all(readers);
+  const run = await sendThroughDrain(gateway, vehicles, (k, round) =>
+    streamFrame({ topic: 'V', txid: `pz-${k}-${round}`, payload: vehicleDataPayload(TEST_VINS[k], 20, rand), vin: TEST_VINS[k] }),
+  );
+  expect(run.exitCode).toBe(0);
+  const acked = run.acked.flat();
   expect(acked.length).toBeGreaterThan(0);
   await reader.waitUntil(() => acked.every((txid) => reader.byAttribute('txid', txid).length >= 1));
 }, 120_000);
