@@ -18,6 +18,11 @@ afterAll(async () => {
 
 it('sheds frames beyond the in-flight bound without replying, in order, and recovers', async () => {
   const vehicle = await gateway.vehicle(VIN);
+  // The CONNECTED record is an in-flight entry of this session too: let it settle first, so the
+  // whole bound is free for the burst.
+  await gateway.waitForLog(
+    (l) => l.msg === 'record_payload' && (l.metadata as { txtype?: string }).txtype === 'connectivity' && l.vin === VIN,
+  );
   const burst = 60;
   // One write: the frames arrive together, faster than a dispatch round trip.
   for (let i = 0; i < burst; i++)
