@@ -35,6 +35,8 @@ interface LaneState {
   taskSeconds: Histogram;
   /** The pool-resident sinks by name, for health reports. */
   namedSinks: ReadonlyMap<string, Sink>;
+  /** The pool-resident sinks that finish work at the end of each batch (`Sink.flush`). */
+  flushing: readonly Sink[];
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ async function createLaneState(): Promise<LaneState> {
   const recordMetrics = createRecordMetrics(metrics, config.vins_signal_tracking_enabled);
   const forwards: ForwardTarget = { current: undefined };
   const { routes, sinks } = await buildRoutes(config, logger, forwards);
+  const namedSinks = poolSinksByName(routes);
   const ctx: PipelineContext = {
     routes,
     transmitDecoded: config.transmit_decoded_records,
@@ -77,7 +80,8 @@ async function createLaneState(): Promise<LaneState> {
     forwards,
     recorder,
     taskSeconds: metrics.histogram('gateway_dispatch_task_seconds'),
-    namedSinks: poolSinksByName(routes),
+    namedSinks,
+    flushing: [...namedSinks.values()].filter((sink) => sink.flush !== undefined),
     close: () => Promise.all(sinks.map((s) => s.close())).then(() => undefined),
   };
 }
@@ -135,7 +139,7 @@ function post(report: LaneReport): void {
   settlementPort?.postMessage(report);
 }
 
-function dispatchBatch({ ctx, forwards, recorder, taskSeconds }: LaneState, batch: DispatchBatch): unknown {
+function dispatchBatch({ ctx, forwards, recorder, taskSeconds, flushing }: LaneState, batch: DispatchBatch): unknown {
   const started = recorder === undefined ? 0 : performance.now();
   const index = new Float64Array(batch.index);
   const out = new ReplyBuffer(batch.entries);
@@ -147,6 +151,7 @@ function dispatchBatch({ ctx, forwards, recorder, taskSeconds }: LaneState, batc
     const frame = new Uint8Array(batch.frames, index[at + 2], index[at + 3]);
     dispatchEntry(ctx, out, i, index[at] as EntryKind, frame, batch.sessions[index[at + 1]], index[at + 4]);
   }
+  for (const sink of flushing) sink.flush!();
   const replies = out.replies();
   const result: DispatchResult = {
     frames: batch.frames,

@@ -60,6 +60,7 @@ const BROKERS: Broker[] = [
 export const SINK_VARIANTS: SinkVariant[] = [
   { label: 'logger', sink: 'logger', reliable: false },
   { label: 'null', sink: 'null', reliable: false },
+  { label: 'null reliable', sink: 'null', reliable: true },
   ...BROKERS.flatMap((b): SinkVariant[] => [
     { label: b.sink, reliable: false, ...b },
     { label: `${b.sink} reliable`, reliable: true, ...b },

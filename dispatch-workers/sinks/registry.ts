@@ -1,5 +1,6 @@
 /**
- * Every sink the gateway knows, in the order upstream creates them (PROTOCOL.md §12.3 step 3).
+ * Every sink the gateway knows, in the order upstream creates them (PROTOCOL.md §12.3 step 3), then
+ * our own `null` sink (for load tests).
  * A sink that is not here yet is an unknown dispatcher at startup (DEVIATIONS.md D8).
  */
 import type { SinkDefinition } from './sink';
@@ -7,8 +8,9 @@ import { loggerSink } from './logger';
 import { kafkaSink } from './kafka';
 import { pubsubSink } from './pubsub';
 import { kinesisSink } from './kinesis';
+import { nullSink } from './null';
 
-export const SINKS: readonly SinkDefinition[] = [loggerSink, kafkaSink, pubsubSink, kinesisSink];
+export const SINKS: readonly SinkDefinition[] = [loggerSink, kafkaSink, pubsubSink, kinesisSink, nullSink];
 
 export function sinkDefinition(name: string): SinkDefinition | undefined {
   return SINKS.find((s) => s.name === name);

@@ -42,6 +42,11 @@ export type DeliveryConfirmation = (delivered: boolean) => void;
 
 export interface Sink {
   produce(record: SinkRecord, confirm?: DeliveryConfirmation): ProduceVerdict;
+  /**
+   * Pool sinks only: called after each batch, before its replies go back to the vehicles. A sink
+   * that gathers work within a batch finishes it here (the logger sink: one write per batch).
+   */
+  flush?(): void;
   /** Flush what is queued and release connections; called once at drain. */
   close(): Promise<void>;
   /**

@@ -5,6 +5,7 @@
 import pino from 'pino';
 import { outputLevelName, parseLogLevel } from './levels';
 import { toLogfmtLine } from './logfmt';
+import { registerJsonLineFormat, sortedJsonText } from './json-line';
 import { sortJsonLine } from './sorted-json';
 import { timestampField } from './time';
 
@@ -27,10 +28,11 @@ export const LOG_CONTEXT = 'fleet-telemetry';
 export function createLogger(options: LoggerOptions): Logger {
   const level = options.level === 'silent' ? 'silent' : (parseLogLevel(options.level) ?? 'info');
   const destination = options.destination ?? pino.destination({ dest: 2, sync: true });
-  return pino(
+  const base: Record<string, unknown> = { ...options.base, context: LOG_CONTEXT };
+  const logger = pino(
     {
       level,
-      base: { ...options.base, context: LOG_CONTEXT },
+      base,
       messageKey: 'msg',
       timestamp: timestampField,
       formatters: { level: (label: string) => ({ level: outputLevelName(label) }) },
@@ -38,4 +40,13 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
+  if (options.json) {
+    const members: Array<readonly [string, string]> = [];
+    for (const key of Object.keys(base).sort()) {
+      const text = sortedJsonText(base[key]);
+      if (text !== undefined) members.push([key, text]);
+    }
+    registerJsonLineFormat(logger, { destination, base: members });
+  }
+  return logger;
 }

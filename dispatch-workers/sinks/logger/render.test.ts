@@ -7,6 +7,7 @@ import {
   messageTypeByName,
 } from '../../../shared/protobuf';
 import type { Datum, Payload, TireLocation, ValueOneof } from '../../../shared/protobuf';
+import { sortedJsonText } from '../../../shared/log';
 import { renderLoggerData } from './render';
 
 const datum = (key: number, v: ValueOneof): Datum => ({ key, value: { value: v } });
@@ -45,6 +46,7 @@ describe('logger V rendering (§10.7)', () => {
     [{ case: 'string_value', value: 's' }, 's', { stringValue: 's' }],
     [{ case: 'int_value', value: 50000 }, 50000, { intValue: 50000 }],
     [{ case: 'long_value', value: 2n ** 60n }, 2n ** 60n, { longValue: 2n ** 60n }],
+    [{ case: 'long_value', value: -(2n ** 53n - 1n) }, -(2 ** 53 - 1), { longValue: -(2 ** 53 - 1) }],
     [{ case: 'float_value', value: Math.fround(75.5) }, 75.5, { floatValue: 75.5 }],
     [{ case: 'float_value', value: Math.fround(0.1) }, 0.1, { floatValue: 0.1 }],
     [{ case: 'double_value', value: 1.25 }, 1.25, { doubleValue: 1.25 }],
@@ -89,6 +91,27 @@ describe('logger V rendering (§10.7)', () => {
     const p = payload('5YJ3E1EA7KF000000', [datum(4, v)]);
     expect((render(p).data as Record<string, unknown>).VehicleSpeed).toEqual(plain);
     expect((render(p, true).data as Record<string, unknown>).VehicleSpeed).toEqual(verbose);
+  });
+
+  it('builds V data with keys in sorted order at every depth (the sink serializes it natively)', () => {
+    // Keys out of order, a duplicate (4 twice), an unknown number (9999 ⇒ ""), a Semi VIN.
+    const p = payload('7SVT00000', [
+      datum(21, { case: 'location_value', value: { latitude: 1.5, longitude: -2 } }),
+      datum(5, { case: 'tire_location_value', value: tire({ rear_left: true }) }),
+      datum(10, {
+        case: 'door_value',
+        value: { DriverFront: true, DriverRear: false, PassengerFront: false, PassengerRear: true, TrunkFront: false, TrunkRear: false },
+      }),
+      datum(4, { case: 'string_value', value: 'first' }),
+      datum(9999, { case: 'int_value', value: 3 }),
+      datum(64, { case: 'long_value', value: 7n }),
+      datum(4, { case: 'string_value', value: 'later wins' }),
+    ]);
+    for (const verbose of [false, true]) {
+      const data = render(p, verbose).data;
+      expect(JSON.stringify(data)).toBe(sortedJsonText(data));
+    }
+    expect((render(p).data as Record<string, unknown>).VehicleSpeed).toBe('later wins');
   });
 
   it('renders Semi tire locations (VIN 4th character T) with ten keys, and never crashes on short VINs', () => {

@@ -5,6 +5,7 @@
 import {
   AudienceEnum,
   ConnectivityEventEnum,
+  FieldEnum,
   fieldName,
   float32Shortest,
   normalizedSeconds,
@@ -91,6 +92,8 @@ const TYPE_KEYS: Record<string, string | undefined> = {
   sunroof_installed_state_value: 'sunroofInstalledState',
 };
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Go's `%02d`: at least two characters, zero-padded after the sign. */
 const twoDigits = (n: number): string => (n >= 0 && n < 10 ? `0${n}` : String(n));
 
@@ -113,24 +116,26 @@ function tireLocation(t: TireLocation, vin: string): Record<string, boolean> {
       FrontLeft: b(t.front_left),
       FrontRight: b(t.front_right),
       SemiMiddleAxleLeft: b(t.rear_left),
-      SemiMiddleAxleRight: b(t.rear_right),
       SemiMiddleAxleLeft2: b(t.semi_middle_axle_left_2),
+      SemiMiddleAxleRight: b(t.rear_right),
       SemiMiddleAxleRight2: b(t.semi_middle_axle_right_2),
       SemiRearAxleLeft: b(t.semi_rear_axle_left),
-      SemiRearAxleRight: b(t.semi_rear_axle_right),
       SemiRearAxleLeft2: b(t.semi_rear_axle_left_2),
+      SemiRearAxleRight: b(t.semi_rear_axle_right),
       SemiRearAxleRight2: b(t.semi_rear_axle_right_2),
     };
   }
   return { FrontLeft: b(t.front_left), FrontRight: b(t.front_right), RearLeft: b(t.rear_left), RearRight: b(t.rear_right) };
 }
 
-/** Non-verbose rendering of one datum value; int64 stays a bigint (exact). */
+/** Non-verbose rendering of one datum value; int64 beyond 2^53 stays a bigint (exact). */
 export function renderValue(v: ValueOneof, vin: string): unknown {
   switch (v.case) {
+    case 'long_value':
+      // A number when exact: same JSON text, and the line can use the native JSON.stringify.
+      return v.value >= -MAX_SAFE && v.value <= MAX_SAFE ? Number(v.value) : v.value;
     case 'string_value':
     case 'int_value':
-    case 'long_value':
     case 'double_value':
     case 'boolean_value':
       return v.value;
@@ -156,9 +161,17 @@ export function renderValue(v: ValueOneof, vin: string): unknown {
   }
 }
 
+/**
+ * The `V` data object. Its keys are inserted in sorted order (§11.6 sorts keys; every nested object
+ * here is built sorted too), so the logger sink can serialize it with the native JSON.stringify.
+ */
 function renderVehicleData(p: Payload, verbose: boolean, events: LoggerEvent[]): Record<string, unknown> {
   const vin = p.vin;
-  const data: Record<string, unknown> = { Vin: vin, CreatedAt: rfc3339Seconds(p.created_at), IsResend: p.is_resend };
+  const entries: DataEntry[] = [
+    [keyRank('CreatedAt'), 'CreatedAt', rfc3339Seconds(p.created_at)],
+    [keyRank('IsResend'), 'IsResend', p.is_resend],
+    [keyRank('Vin'), 'Vin', vin],
+  ];
   for (const datum of p.data) {
     const name = fieldName(datum.key) ?? '';
     if (datum.value === undefined || datum.value === null) {
@@ -172,9 +185,23 @@ function renderVehicleData(p: Payload, verbose: boolean, events: LoggerEvent[]):
       continue;
     }
     const rendered = renderValue(v, vin);
-    data[name] = verbose ? { [typeKey]: v.case === 'invalid' ? true : rendered } : rendered;
+    entries.push([keyRank(name), name, verbose ? { [typeKey]: v.case === 'invalid' ? true : rendered } : rendered]);
   }
+  // Stable: of data with the same name the later is assigned last and wins (as upstream's map).
+  entries.sort(byRank);
+  const data: Record<string, unknown> = {};
+  for (const [, name, value] of entries) data[name] = value;
   return data;
+}
+
+type DataEntry = [rank: number, name: string, value: unknown];
+const byRank = (a: DataEntry, b: DataEntry): number => a[0] - b[0];
+
+/** Position of each possible data key (every `Field` name, "" and the three fixed keys) in sorted order. */
+let ranks: Map<string, number> | undefined;
+function keyRank(name: string): number {
+  ranks ??= new Map([...FieldEnum.numberOf.keys(), '', 'CreatedAt', 'IsResend', 'Vin'].sort().map((key, i) => [key, i]));
+  return ranks.get(name) ?? -1;
 }
 
 /** Unix seconds of a timestamp (Go `AsTime().Unix()`). */
