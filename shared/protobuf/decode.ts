@@ -139,13 +139,7 @@ function skipValue(r: Reader, num: number, wt: number, end: number): void {
 
 /** A fresh message object with the stable shape of `type`'s template. */
 export function newMessage(type: MessageType): Msg {
-  const m: Msg = { ...type.template };
-  const containers = type.containerFields;
-  for (let i = 0; i < containers.length; i++) {
-    const f = containers[i];
-    m[f.name] = f.isMap ? (Object.create(null) as Msg) : [];
-  }
-  return m;
+  return type.instantiate() as Msg;
 }
 
 function readMapEntry(r: Reader, f: FieldInfo, end: number, map: Msg): void {

@@ -30,4 +30,18 @@ describe('schema loading', () => {
     expect(payload.plainByNumber.map((f) => f.name)).toEqual(['data', 'created_at', 'vin', 'is_resend']);
     expect(payload.template).toEqual({ data: undefined, created_at: undefined, vin: '', is_resend: false, $unknown: undefined });
   });
+
+  it('instantiates each type as its template with fresh containers', () => {
+    for (const name of ['telemetry.vehicle_data.Payload', 'telemetry.vehicle_error.VehicleError', 'telemetry.vehicle_data.Value']) {
+      const type = messageType(name);
+      const a = type.instantiate();
+      const b = type.instantiate();
+      const expected: Record<string, unknown> = { ...type.template };
+      for (const f of type.containerFields) expected[f.name] = f.isMap ? {} : [];
+      expect(a).toEqual(expected);
+      expect(Object.keys(a)).toEqual(Object.keys(type.template));
+      for (const f of type.containerFields) expect(a[f.name]).not.toBe(b[f.name]);
+    }
+    expect(messageType('telemetry.vehicle_error.VehicleError').containerFields.some((f) => f.isMap)).toBe(true);
+  });
 });

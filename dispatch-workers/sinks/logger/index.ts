@@ -6,9 +6,9 @@
  */
 import type { Sink, SinkDefinition, SinkRecord } from '../sink';
 import { ACCEPTED } from '../sink';
-import { activity, errorText, jsonLine, jsonLineFormat, jsonLineOfMembers, logError, sortedJsonText } from '../../../shared/log';
+import { activity, jsonLine, jsonLineFormat, jsonLineOfMembers, logError, sortedJsonText } from '../../../shared/log';
 import type { JsonLineFormat, Logger } from '../../../shared/log';
-import { renderLoggerData } from './render';
+import { renderLoggerData, renderLoggerJson } from './render';
 
 export const loggerSink: SinkDefinition = {
   name: 'logger',
@@ -32,21 +32,6 @@ export const loggerSink: SinkDefinition = {
   },
 };
 
-/**
- * The JSON text of rendered data. `V` data are built with sorted keys (render.ts), so the native
- * JSON.stringify writes them sorted; it throws only on an int64 beyond 2^53 (a bigint).
- */
-function dataText(recordType: string, data: unknown): string {
-  if (recordType === 'V') {
-    try {
-      return JSON.stringify(data);
-    } catch {
-      // a bigint: the general path below
-    }
-  }
-  return sortedJsonText(data) ?? 'null';
-}
-
 class LoggerSink implements Sink {
   /** Set with JSON logs: the fast path below. */
   private readonly format: JsonLineFormat | undefined;
@@ -61,17 +46,27 @@ class LoggerSink implements Sink {
   }
 
   produce(record: SinkRecord) {
-    const rendered = renderLoggerData(record.recordType, record.decoded, this.verbose);
-    for (const event of rendered.events) this.activity(event.msg, event.fields);
+    if (this.format === undefined) {
+      const rendered = renderLoggerData(record.recordType, record.decoded, this.verbose);
+      for (const event of rendered.events) activity(this.logger, event.msg, event.fields);
+      if (rendered.error !== undefined) logError(this.logger, 'record_logging_error', rendered.error, this.errorFields(record));
+      else activity(this.logger, 'record_payload', { vin: record.vin, metadata: record.metadata, data: rendered.data });
+      return ACCEPTED;
+    }
+    const format = this.format;
+    const rendered = renderLoggerJson(record.recordType, record.decoded, this.verbose);
+    if (this.logger.isLevelEnabled('info')) {
+      for (const event of rendered.events) this.pending += jsonLine(format, 'info', event.msg, { ...event.fields, activity: true });
+    }
     if (rendered.error !== undefined) {
-      this.error('record_logging_error', rendered.error, { vin: record.vin, txtype: record.recordType, metadata: record.metadata });
-    } else if (this.format === undefined) {
-      activity(this.logger, 'record_payload', { vin: record.vin, metadata: record.metadata, data: rendered.data });
+      if (this.logger.isLevelEnabled('error')) {
+        this.pending += jsonLine(format, 'error', 'record_logging_error', { ...this.errorFields(record), error: rendered.error });
+      }
     } else if (this.logger.isLevelEnabled('info')) {
-      this.pending += jsonLineOfMembers(this.format, 'info', 'record_payload', [
+      this.pending += jsonLineOfMembers(format, 'info', 'record_payload', [
         ['activity', 'true'],
-        ['data', dataText(record.recordType, rendered.data)],
-        ['metadata', sortedJsonText(record.metadata) as string],
+        ['data', rendered.dataJson ?? 'null'],
+        ['metadata', sortedJsonText(record.metadata) ?? 'null'],
         ['vin', JSON.stringify(record.vin)],
       ]);
     }
@@ -94,14 +89,7 @@ class LoggerSink implements Sink {
     return true;
   }
 
-  private activity(msg: string, fields: Record<string, unknown>): void {
-    if (this.format === undefined) activity(this.logger, msg, fields);
-    else if (this.logger.isLevelEnabled('info')) this.pending += jsonLine(this.format, 'info', msg, { ...fields, activity: true });
-  }
-
-  private error(msg: string, error: string, fields: Record<string, unknown>): void {
-    if (this.format === undefined) logError(this.logger, msg, error, fields);
-    else if (this.logger.isLevelEnabled('error'))
-      this.pending += jsonLine(this.format, 'error', msg, { ...fields, error: errorText(error) });
+  private errorFields(record: SinkRecord): Record<string, unknown> {
+    return { vin: record.vin, txtype: record.recordType, metadata: record.metadata };
   }
 }

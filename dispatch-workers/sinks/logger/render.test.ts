@@ -6,9 +6,9 @@ import {
   create,
   messageTypeByName,
 } from '../../../shared/protobuf';
-import type { Datum, Payload, TireLocation, ValueOneof } from '../../../shared/protobuf';
+import type { Datum, DecodedMessage, Payload, TireLocation, ValueOneof } from '../../../shared/protobuf';
 import { sortedJsonText } from '../../../shared/log';
-import { renderLoggerData } from './render';
+import { renderLoggerData, renderLoggerJson } from './render';
 
 const datum = (key: number, v: ValueOneof): Datum => ({ key, value: { value: v } });
 const payload = (vin: string, data: Datum[], extra: Partial<Payload> = {}): Payload => create(PayloadType, { vin, data, ...extra });
@@ -46,7 +46,6 @@ describe('logger V rendering (§10.7)', () => {
     [{ case: 'string_value', value: 's' }, 's', { stringValue: 's' }],
     [{ case: 'int_value', value: 50000 }, 50000, { intValue: 50000 }],
     [{ case: 'long_value', value: 2n ** 60n }, 2n ** 60n, { longValue: 2n ** 60n }],
-    [{ case: 'long_value', value: -(2n ** 53n - 1n) }, -(2 ** 53 - 1), { longValue: -(2 ** 53 - 1) }],
     [{ case: 'float_value', value: Math.fround(75.5) }, 75.5, { floatValue: 75.5 }],
     [{ case: 'float_value', value: Math.fround(0.1) }, 0.1, { floatValue: 0.1 }],
     [{ case: 'double_value', value: 1.25 }, 1.25, { doubleValue: 1.25 }],
@@ -91,9 +90,12 @@ describe('logger V rendering (§10.7)', () => {
     const p = payload('5YJ3E1EA7KF000000', [datum(4, v)]);
     expect((render(p).data as Record<string, unknown>).VehicleSpeed).toEqual(plain);
     expect((render(p, true).data as Record<string, unknown>).VehicleSpeed).toEqual(verbose);
+    // The sink's JSON text says the same, keys sorted at every depth.
+    expect(renderLoggerJson('V', p, false).dataJson).toBe(sortedJsonText(render(p).data));
+    expect(renderLoggerJson('V', p, true).dataJson).toBe(sortedJsonText(render(p, true).data));
   });
 
-  it('builds V data with keys in sorted order at every depth (the sink serializes it natively)', () => {
+  it('builds V data with keys in sorted order at every depth, in both forms', () => {
     // Keys out of order, a duplicate (4 twice), an unknown number (9999 ⇒ ""), a Semi VIN.
     const p = payload('7SVT00000', [
       datum(21, { case: 'location_value', value: { latitude: 1.5, longitude: -2 } }),
@@ -109,7 +111,8 @@ describe('logger V rendering (§10.7)', () => {
     ]);
     for (const verbose of [false, true]) {
       const data = render(p, verbose).data;
-      expect(JSON.stringify(data)).toBe(sortedJsonText(data));
+      expect(JSON.stringify(data, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))).toBe(sortedJsonText(data));
+      expect(renderLoggerJson('V', p, verbose).dataJson).toBe(sortedJsonText(data));
     }
     expect((render(p).data as Record<string, unknown>).VehicleSpeed).toBe('later wins');
   });
@@ -231,5 +234,21 @@ describe('logger alerts / errors / connectivity rendering', () => {
 
   it('other record types give an error', () => {
     expect(renderLoggerData('canlogs', undefined, false)).toEqual({ events: [], error: 'unknown txType: canlogs' });
+    expect(renderLoggerJson('canlogs', undefined, false)).toEqual({ events: [], error: 'unknown txType: canlogs' });
+  });
+
+  it('the JSON form (the sink) says what the object form says, with the same events', () => {
+    const cases: Array<[string, DecodedMessage]> = [
+      ['alerts', create(VehicleAlertsType, { alerts: [{ name: 'a', audiences: [1, 2], started_at: { seconds: 5n, nanos: 0 } }] })],
+      ['errors', create(VehicleErrorsType, { errors: [{ name: 'e', body: 'b', tags: { z: '1', a: '2', '10': 'n' } }] })],
+      ['connectivity', create(VehicleConnectivityType, { vin: 'v', connection_id: 'c', status: 1 })],
+      ['V', payload('vin1', [{ key: 4, value: undefined }, datum(5, { case: 'long_value', value: 2n ** 62n })])],
+    ];
+    for (const [type, message] of cases) {
+      const object = renderLoggerData(type, message, false);
+      const json = renderLoggerJson(type, message, false);
+      expect(json.dataJson).toBe(sortedJsonText(object.data));
+      expect(json.events).toEqual(object.events);
+    }
   });
 });

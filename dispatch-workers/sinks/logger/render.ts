@@ -12,6 +12,7 @@ import {
   rfc3339Seconds,
   valueMemberEnum,
 } from '../../../shared/protobuf';
+import { sortedJsonText } from '../../../shared/log';
 import type {
   DecodedMessage,
   Doors,
@@ -31,7 +32,10 @@ export interface LoggerEvent {
 }
 
 export interface LoggerRender {
+  /** renderLoggerData: the `data` field's value. */
   data?: unknown;
+  /** renderLoggerJson: the `data` field's JSON text instead. */
+  dataJson?: string;
   events: LoggerEvent[];
   error?: string;
 }
@@ -92,8 +96,6 @@ const TYPE_KEYS: Record<string, string | undefined> = {
   sunroof_installed_state_value: 'sunroofInstalledState',
 };
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
 /** Go's `%02d`: at least two characters, zero-padded after the sign. */
 const twoDigits = (n: number): string => (n >= 0 && n < 10 ? `0${n}` : String(n));
 
@@ -128,14 +130,12 @@ function tireLocation(t: TireLocation, vin: string): Record<string, boolean> {
   return { FrontLeft: b(t.front_left), FrontRight: b(t.front_right), RearLeft: b(t.rear_left), RearRight: b(t.rear_right) };
 }
 
-/** Non-verbose rendering of one datum value; int64 beyond 2^53 stays a bigint (exact). */
+/** Non-verbose rendering of one datum value; int64 stays a bigint (exact). */
 export function renderValue(v: ValueOneof, vin: string): unknown {
   switch (v.case) {
-    case 'long_value':
-      // A number when exact: same JSON text, and the line can use the native JSON.stringify.
-      return v.value >= -MAX_SAFE && v.value <= MAX_SAFE ? Number(v.value) : v.value;
     case 'string_value':
     case 'int_value':
+    case 'long_value':
     case 'double_value':
     case 'boolean_value':
       return v.value;
@@ -162,15 +162,15 @@ export function renderValue(v: ValueOneof, vin: string): unknown {
 }
 
 /**
- * The `V` data object. Its keys are inserted in sorted order (§11.6 sorts keys; every nested object
- * here is built sorted too), so the logger sink can serialize it with the native JSON.stringify.
+ * The `V` data as [name, value] in sorted key order (§11.6 sorts keys), one entry per name: of data
+ * with the same name the later wins, as in upstream's map. Nested values are built sorted too.
  */
-function renderVehicleData(p: Payload, verbose: boolean, events: LoggerEvent[]): Record<string, unknown> {
+function vehicleDataEntries(p: Payload, verbose: boolean, events: LoggerEvent[]): DataEntry[] {
   const vin = p.vin;
   const entries: DataEntry[] = [
-    [keyRank('CreatedAt'), 'CreatedAt', rfc3339Seconds(p.created_at)],
-    [keyRank('IsResend'), 'IsResend', p.is_resend],
-    [keyRank('Vin'), 'Vin', vin],
+    [keyOf('CreatedAt'), rfc3339Seconds(p.created_at)],
+    [keyOf('IsResend'), p.is_resend],
+    [keyOf('Vin'), vin],
   ];
   for (const datum of p.data) {
     const name = fieldName(datum.key) ?? '';
@@ -185,23 +185,52 @@ function renderVehicleData(p: Payload, verbose: boolean, events: LoggerEvent[]):
       continue;
     }
     const rendered = renderValue(v, vin);
-    entries.push([keyRank(name), name, verbose ? { [typeKey]: v.case === 'invalid' ? true : rendered } : rendered]);
+    entries.push([keyOf(name), verbose ? { [typeKey]: v.case === 'invalid' ? true : rendered } : rendered]);
   }
-  // Stable: of data with the same name the later is assigned last and wins (as upstream's map).
-  entries.sort(byRank);
+  entries.sort(byRank); // stable: a later datum of the same name stays after the earlier one
+  let kept = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const next = entries[i + 1];
+    if (next === undefined || next[0] !== (entries[i] as DataEntry)[0]) entries[kept++] = entries[i] as DataEntry;
+  }
+  entries.length = kept;
+  return entries;
+}
+
+function vehicleDataObject(entries: readonly DataEntry[]): Record<string, unknown> {
   const data: Record<string, unknown> = {};
-  for (const [, name, value] of entries) data[name] = value;
+  for (const [key, value] of entries) data[key.name] = value;
   return data;
 }
 
-type DataEntry = [rank: number, name: string, value: unknown];
-const byRank = (a: DataEntry, b: DataEntry): number => a[0] - b[0];
+/** The same data as JSON text, without building the object (most of the logger sink's cost). */
+function vehicleDataJson(entries: readonly DataEntry[]): string {
+  let out = '{';
+  for (let i = 0; i < entries.length; i++) {
+    const [key, value] = entries[i] as DataEntry;
+    out += (i === 0 ? key.text : `,${key.text}`) + (sortedJsonText(value) ?? 'null');
+  }
+  return out + '}';
+}
 
-/** Position of each possible data key (every `Field` name, "" and the three fixed keys) in sorted order. */
-let ranks: Map<string, number> | undefined;
-function keyRank(name: string): number {
-  ranks ??= new Map([...FieldEnum.numberOf.keys(), '', 'CreatedAt', 'IsResend', 'Vin'].sort().map((key, i) => [key, i]));
-  return ranks.get(name) ?? -1;
+/** A possible data key: its name, its place in sorted order, and its JSON text with the colon. */
+interface DataKey {
+  name: string;
+  rank: number;
+  text: string;
+}
+type DataEntry = [key: DataKey, value: unknown];
+const byRank = (a: DataEntry, b: DataEntry): number => a[0].rank - b[0].rank;
+
+/** Every possible data key: each `Field` name, "" (unknown numbers) and the three fixed keys. */
+let dataKeys: Map<string, DataKey> | undefined;
+function keyOf(name: string): DataKey {
+  dataKeys ??= new Map(
+    [...new Set([...FieldEnum.numberOf.keys(), '', 'CreatedAt', 'IsResend', 'Vin'])]
+      .sort()
+      .map((key, rank) => [key, { name: key, rank, text: `${JSON.stringify(key)}:` }]),
+  );
+  return dataKeys.get(name) as DataKey;
 }
 
 /** Unix seconds of a timestamp (Go `AsTime().Unix()`). */
@@ -240,18 +269,33 @@ function renderConnectivity(c: VehicleConnectivity): Record<string, unknown> {
 
 /** §10.7 rendering of a record's decoded message; other record types give `unknown txType: <type>`. */
 export function renderLoggerData(recordType: string, decoded: DecodedMessage | undefined, verbose: boolean): LoggerRender {
+  return render(recordType, decoded, verbose, false);
+}
+
+/** renderLoggerData with `data` as its JSON text, keys sorted at every depth (`dataJson`). */
+export function renderLoggerJson(recordType: string, decoded: DecodedMessage | undefined, verbose: boolean): LoggerRender {
+  return render(recordType, decoded, verbose, true);
+}
+
+function render(recordType: string, decoded: DecodedMessage | undefined, verbose: boolean, json: boolean): LoggerRender {
   const events: LoggerEvent[] = [];
   const known = recordType === 'V' || recordType === 'alerts' || recordType === 'errors' || recordType === 'connectivity';
   if (!known) return { events, error: `unknown txType: ${recordType}` };
   if (decoded === undefined) return { events, error: `no decoded message for txType: ${recordType}` };
+  let data: unknown;
   switch (recordType) {
-    case 'V':
-      return { data: renderVehicleData(decoded as Payload, verbose, events), events };
+    case 'V': {
+      const entries = vehicleDataEntries(decoded as Payload, verbose, events);
+      return json ? { dataJson: vehicleDataJson(entries), events } : { data: vehicleDataObject(entries), events };
+    }
     case 'alerts':
-      return { data: renderAlerts(decoded as VehicleAlerts), events };
+      data = renderAlerts(decoded as VehicleAlerts);
+      break;
     case 'errors':
-      return { data: renderErrors(decoded as VehicleErrors), events };
+      data = renderErrors(decoded as VehicleErrors);
+      break;
     default:
-      return { data: renderConnectivity(decoded as VehicleConnectivity), events };
+      data = renderConnectivity(decoded as VehicleConnectivity);
   }
+  return json ? { dataJson: sortedJsonText(data), events } : { data, events };
 }
