@@ -45,7 +45,8 @@ export async function buildRoutes(
     const source = config.reliable_ack_sources[recordType];
     // A main-thread source confirms on the main thread: the pool sees it as a plain sink.
     const reliableSource = source !== undefined && sinkDefinition(source)?.runsOn === 'pool' ? source : undefined;
-    routes.set(recordType, { sinks, reliableSource });
+    const payloadUnread = names.every((name) => sinkDefinition(name)?.readsPayload === false);
+    routes.set(recordType, { sinks, reliableSource, payloadUnread });
   }
   const poolSinks = [...instances.entries()].filter(([name]) => sinkDefinition(name)?.runsOn === 'pool').map(([, sink]) => sink);
   return { routes, sinks: poolSinks };

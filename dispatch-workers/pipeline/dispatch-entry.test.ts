@@ -6,7 +6,7 @@ import pino from 'pino';
 import { EntryKind, Outcome } from '../../shared/batch';
 import type { SessionIdentity } from '../../shared/batch';
 import { writeAck, writeError, writeStream } from '../../shared/envelope/write-frame';
-import { encode, payloadTypeFor } from '../../shared/protobuf';
+import { decode, encode, payloadTypeFor } from '../../shared/protobuf';
 import type { DeliveryConfirmation, ProduceVerdict, Sink, SinkRecord } from '../sinks/sink';
 import { dispatchEntry } from './dispatch-entry';
 import type { PipelineContext } from './dispatch-entry';
@@ -80,6 +80,36 @@ describe('dispatchEntry', () => {
       device_client_version: 'v1',
     });
     expect((sink.produced[0].decoded as { vin: string }).vin).toBe('VIN1');
+  });
+
+  it('re-encodes the payload only when a sink reads it or metrics count it', () => {
+    const reading = new FakeSink({ accepted: true });
+    const { ctx } = context(new Map([['V', { sinks: [{ name: 'a', sink: reading }], reliableSource: undefined }]]));
+    run(ctx, EntryKind.Frame, vFrame('t1'));
+    expect(decode(payloadTypeFor('V')!, reading.produced[0]!.payload)).toMatchObject({ ok: true, message: { vin: 'VIN1' } });
+
+    const notReading = new FakeSink({ accepted: true });
+    const unread = context(new Map([['V', { sinks: [{ name: 'l', sink: notReading }], reliableSource: undefined, payloadUnread: true }]]));
+    expect(run(unread.ctx, EntryKind.Frame, vFrame('t2')).outcome).toBe(Outcome.Ack);
+    expect(notReading.produced[0]!.payload).toHaveLength(0);
+    expect((notReading.produced[0]!.decoded as { vin: string }).vin).toBe('VIN1');
+
+    const counted = new FakeSink({ accepted: true });
+    const withMetrics = context(
+      new Map([['V', { sinks: [{ name: 'l', sink: counted }], reliableSource: undefined, payloadUnread: true }]]),
+    );
+    const sizes: number[] = [];
+    withMetrics.ctx.metrics = {
+      dispatched: (_type, bytes) => void sizes.push(bytes),
+      tooBig() {},
+      unknownType() {},
+      malformed() {},
+      refused() {},
+      confirmed() {},
+    };
+    run(withMetrics.ctx, EntryKind.Frame, vFrame('t3'));
+    expect(counted.produced[0]!.payload.length).toBeGreaterThan(0);
+    expect(sizes).toEqual([counted.produced[0]!.payload.length]);
   });
 
   it('sends no reply when any sink refused, and still offers the record to every sink (D6)', () => {

@@ -88,7 +88,9 @@ export function dispatchEntry(
     return;
   }
 
-  const transformed = transformPayload(topic, parsed.payload, session.deviceId, ctx.transmitDecoded);
+  // The re-encoded payload is for the sinks that read it and for `record_size_bytes_total`.
+  const payloadNeeded = ctx.metrics !== undefined || (route !== undefined && route.payloadUnread !== true);
+  const transformed = transformPayload(topic, parsed.payload, session.deviceId, ctx.transmitDecoded, payloadNeeded);
   if (!transformed.ok) {
     malformed(ctx, out, entry, connectivity, txid, txidBytes, topic, session, transformed.error);
     return;

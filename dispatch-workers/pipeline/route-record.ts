@@ -9,6 +9,8 @@ export interface Route {
   sinks: readonly { name: string; sink: Sink }[];
   /** The `reliable_ack_sources` sink for this record type, if any. */
   reliableSource: string | undefined;
+  /** True when none of the sinks reads `payload` (SinkDefinition.readsPayload). */
+  payloadUnread?: boolean;
 }
 
 export type RouteVerdict =

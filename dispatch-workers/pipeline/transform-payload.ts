@@ -2,7 +2,8 @@
  * PROTOCOL.md §5.1 steps 6–7 for one record: decode the four known record types, overwrite `vin`
  * with the certificate DeviceID, apply the type's transforms (§6.3), then re-encode (§6.4) or, with
  * `transmit_decoded_records`, produce protojson (§6.5). Other record types pass through untouched,
- * except that JSON mode turns their payload into `{}` (S6).
+ * except that JSON mode turns their payload into `{}` (S6). Without `payloadNeeded` (no sink reads
+ * the payload, no metrics count it) the known types skip the re-encode / JSON and carry an empty one.
  */
 import { decode, payloadTypeFor, toJson, tryEncode } from '../../shared/protobuf';
 import type { DecodedMessage, Payload, VehicleAlerts } from '../../shared/protobuf';
@@ -16,8 +17,15 @@ export type TransformResult =
 /** The JSON of a record that has no decoded message (S6). */
 const EMPTY_JSON = new Uint8Array([0x7b, 0x7d]);
 const utf8 = new TextEncoder();
+const NOT_ENCODED = new Uint8Array(0);
 
-export function transformPayload(recordType: string, payload: Uint8Array, deviceId: string, transmitDecoded: boolean): TransformResult {
+export function transformPayload(
+  recordType: string,
+  payload: Uint8Array,
+  deviceId: string,
+  transmitDecoded: boolean,
+  payloadNeeded = true,
+): TransformResult {
   const type = payloadTypeFor(recordType);
   if (type === undefined) {
     return { ok: true, payload: transmitDecoded ? EMPTY_JSON.slice() : payload, decoded: undefined, signals: 0 };
@@ -37,6 +45,7 @@ export function transformPayload(recordType: string, payload: Uint8Array, device
     transformAlertTimestamps(a);
     signals = a.alerts.length;
   }
+  if (!payloadNeeded) return { ok: true, payload: NOT_ENCODED, decoded: message, signals };
   if (transmitDecoded) {
     // Re-encoding cannot fail after a successful decode (strings were validated), so only JSON is built.
     const json = toJson(type, message);

@@ -94,6 +94,11 @@ export interface SinkDefinition {
   runsOn: 'pool' | 'main';
   /** Whether it can be a `reliable_ack_sources` target (PROTOCOL.md §9: every sink but the logger). */
   confirmsDelivery: boolean;
+  /**
+   * Whether `produce` reads `record.payload`. When no sink of a record type does (the logger renders
+   * from `decoded`) and metrics are off, the pipeline skips the re-encode and hands an empty payload.
+   */
+  readsPayload: boolean;
   /** Its config block, declared beside it; absent for sinks without one. */
   configBlock?: SinkConfigBlock;
   create(context: SinkContext): Promise<Sink>;

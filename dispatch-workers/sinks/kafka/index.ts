@@ -14,6 +14,7 @@ export const kafkaSink: SinkDefinition = {
   name: 'kafka',
   runsOn: 'main',
   confirmsDelivery: true,
+  readsPayload: true,
   configBlock: {
     key: 'kafka',
     upstreamName: 'Kafka',

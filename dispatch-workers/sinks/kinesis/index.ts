@@ -17,6 +17,7 @@ export const kinesisSink: SinkDefinition = {
   name: 'kinesis',
   runsOn: 'pool',
   confirmsDelivery: true,
+  readsPayload: true,
   configBlock: KINESIS_CONFIG_BLOCK,
   async create(context) {
     const { config, logger } = context;

@@ -14,6 +14,7 @@ export const loggerSink: SinkDefinition = {
   name: 'logger',
   runsOn: 'pool',
   confirmsDelivery: false,
+  readsPayload: false,
   configBlock: {
     key: 'logger',
     upstreamName: 'Logger',

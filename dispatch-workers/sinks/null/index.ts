@@ -11,6 +11,7 @@ export const nullSink: SinkDefinition = {
   name: 'null',
   runsOn: 'pool',
   confirmsDelivery: true,
+  readsPayload: false,
   async create() {
     return discardingSink;
   },

@@ -15,6 +15,7 @@ export const pubsubSink: SinkDefinition = {
   name: 'pubsub',
   runsOn: 'pool',
   confirmsDelivery: true,
+  readsPayload: true,
   configBlock: PUBSUB_CONFIG_BLOCK,
   async create(context) {
     const { config, logger } = context;
