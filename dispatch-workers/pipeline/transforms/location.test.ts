@@ -18,6 +18,25 @@ describe('parseLocation (§6.3 grammar)', () => {
     expect(parseLocation(s)).toEqual({ ok: true, latitude: lat, longitude: lon });
   });
 
+  it('the fast pattern for the common form never changes a result (generated strings)', () => {
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const pieces = ['(', ')', ' ', ',', 'N', 'S', 'E', 'W', 'w', '1', '37', '.', '5', '-', '+', 'e', '\t', '\n', '\u00a0', '122.145867'];
+    const common = () =>
+      `(${rand() < 0.5 ? '-' : ''}${(rand() * 180).toFixed(1 + Math.floor(rand() * 7))} ${'NSEW'[Math.floor(rand() * 4)]}, ${(rand() * 360).toFixed(6)} ${'NSEW'[Math.floor(rand() * 4)]})`;
+    for (let i = 0; i < 20000; i++) {
+      let s = common();
+      if (i % 2 === 1) {
+        // Mutate: insert, delete or replace a piece somewhere.
+        const at = Math.floor(rand() * s.length);
+        const piece = pieces[Math.floor(rand() * pieces.length)] as string;
+        const op = Math.floor(rand() * 3);
+        s = s.slice(0, at) + (op === 1 ? '' : piece) + s.slice(op === 0 ? at : at + 1);
+      }
+      expect(parseLocation(s)).toEqual(parseLocation(s, true));
+    }
+  });
+
   it('gives the upstream error texts', () => {
     expect(parseLocation('Abhishek is NOT a location')).toEqual({ ok: false, error: 'input does not match format' });
     expect(parseLocation('(37.412374 Q, 122.145867 W)')).toEqual({

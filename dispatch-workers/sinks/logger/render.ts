@@ -6,7 +6,6 @@ import {
   AudienceEnum,
   ConnectivityEventEnum,
   FieldEnum,
-  fieldName,
   float32Shortest,
   normalizedSeconds,
   rfc3339Seconds,
@@ -161,77 +160,115 @@ export function renderValue(v: ValueOneof, vin: string): unknown {
   }
 }
 
-/**
- * The `V` data as [name, value] in sorted key order (§11.6 sorts keys), one entry per name: of data
- * with the same name the later wins, as in upstream's map. Nested values are built sorted too.
- */
-function vehicleDataEntries(p: Payload, verbose: boolean, events: LoggerEvent[]): DataEntry[] {
-  const vin = p.vin;
-  const entries: DataEntry[] = [
-    [keyOf('CreatedAt'), rfc3339Seconds(p.created_at)],
-    [keyOf('IsResend'), p.is_resend],
-    [keyOf('Vin'), vin],
-  ];
-  for (const datum of p.data) {
-    const name = fieldName(datum.key) ?? '';
-    if (datum.value === undefined || datum.value === null) {
-      events.push({ msg: 'unknown_payload_data_type', fields: { vin } });
-      continue;
-    }
-    const v = datum.value.value;
-    const typeKey = v ? TYPE_KEYS[v.case] : undefined;
-    if (v === undefined || v === null || typeKey === undefined) {
-      events.push({ msg: 'unknown_payload_value_data_type', fields: { name, vin } });
-      continue;
-    }
-    const rendered = renderValue(v, vin);
-    entries.push([keyOf(name), verbose ? { [typeKey]: v.case === 'invalid' ? true : rendered } : rendered]);
-  }
-  entries.sort(byRank); // stable: a later datum of the same name stays after the earlier one
-  let kept = 0;
-  for (let i = 0; i < entries.length; i++) {
-    const next = entries[i + 1];
-    if (next === undefined || next[0] !== (entries[i] as DataEntry)[0]) entries[kept++] = entries[i] as DataEntry;
-  }
-  entries.length = kept;
-  return entries;
-}
-
-function vehicleDataObject(entries: readonly DataEntry[]): Record<string, unknown> {
-  const data: Record<string, unknown> = {};
-  for (const [key, value] of entries) data[key.name] = value;
-  return data;
-}
-
-/** The same data as JSON text, without building the object (most of the logger sink's cost). */
-function vehicleDataJson(entries: readonly DataEntry[]): string {
-  let out = '{';
-  for (let i = 0; i < entries.length; i++) {
-    const [key, value] = entries[i] as DataEntry;
-    out += (i === 0 ? key.text : `,${key.text}`) + (sortedJsonText(value) ?? 'null');
-  }
-  return out + '}';
-}
-
-/** A possible data key: its name, its place in sorted order, and its JSON text with the colon. */
+/** A possible `V` data key: its name, its place in sorted order, and its JSON text with the colon. */
 interface DataKey {
   name: string;
   rank: number;
   text: string;
 }
-type DataEntry = [key: DataKey, value: unknown];
-const byRank = (a: DataEntry, b: DataEntry): number => a[0].rank - b[0].rank;
 
-/** Every possible data key: each `Field` name, "" (unknown numbers) and the three fixed keys. */
-let dataKeys: Map<string, DataKey> | undefined;
-function keyOf(name: string): DataKey {
-  dataKeys ??= new Map(
-    [...new Set([...FieldEnum.numberOf.keys(), '', 'CreatedAt', 'IsResend', 'Vin'])]
-      .sort()
-      .map((key, rank) => [key, { name: key, rank, text: `${JSON.stringify(key)}:` }]),
-  );
-  return dataKeys.get(name) as DataKey;
+/** Every possible data key (each `Field` name, "" for unknown numbers, the three fixed keys), by name and by field number. */
+interface DataKeys {
+  byName: Map<string, DataKey>;
+  byNumber: DataKey[];
+  sorted: DataKey[];
 }
+
+let dataKeys: DataKeys | undefined;
+function keys(): DataKeys {
+  if (dataKeys !== undefined) return dataKeys;
+  const names = [...new Set([...FieldEnum.numberOf.keys(), '', 'CreatedAt', 'IsResend', 'Vin'])].sort();
+  const sorted = names.map((name, rank) => ({ name, rank, text: `${JSON.stringify(name)}:` }));
+  const byName = new Map(sorted.map((key) => [key.name, key]));
+  const byNumber: DataKey[] = [];
+  for (const [number, name] of FieldEnum.nameOf) byNumber[number] = byName.get(name) as DataKey;
+  return (dataKeys = { byName, byNumber, sorted });
+}
+
+const ABSENT = Symbol('absent');
+
+/**
+ * The `V` data of one record, held by key rank so that it comes out in sorted key order (§11.6)
+ * without sorting entries: a later datum of the same name overwrites the earlier, as upstream's map.
+ * One instance per thread is reused: rendering is synchronous.
+ */
+class VehicleData {
+  private readonly values: unknown[];
+  private readonly used: number[] = [];
+
+  constructor(private readonly k: DataKeys) {
+    this.values = new Array<unknown>(k.sorted.length).fill(ABSENT);
+  }
+
+  collect(p: Payload, verbose: boolean, events: LoggerEvent[]): void {
+    const vin = p.vin;
+    const byName = this.k.byName;
+    this.set((byName.get('CreatedAt') as DataKey).rank, rfc3339Seconds(p.created_at));
+    this.set((byName.get('IsResend') as DataKey).rank, p.is_resend);
+    this.set((byName.get('Vin') as DataKey).rank, vin);
+    const unknownKey = byName.get('') as DataKey;
+    for (const datum of p.data) {
+      const key = this.k.byNumber[datum.key] ?? unknownKey;
+      if (datum.value === undefined || datum.value === null) {
+        events.push({ msg: 'unknown_payload_data_type', fields: { vin } });
+        continue;
+      }
+      const v = datum.value.value;
+      const typeKey = v ? TYPE_KEYS[v.case] : undefined;
+      if (v === undefined || v === null || typeKey === undefined) {
+        events.push({ msg: 'unknown_payload_value_data_type', fields: { name: key.name, vin } });
+        continue;
+      }
+      const rendered = renderValue(v, vin);
+      this.set(key.rank, verbose ? { [typeKey]: v.case === 'invalid' ? true : rendered } : rendered);
+    }
+  }
+
+  /** The collected data as an object, keys inserted in sorted order; resets for the next record. */
+  takeObject(): Record<string, unknown> {
+    const data: Record<string, unknown> = {};
+    for (const rank of this.ranks()) data[(this.k.sorted[rank] as DataKey).name] = this.take(rank);
+    return data;
+  }
+
+  /** The collected data as JSON text, without building the object; resets for the next record. */
+  takeJson(): string {
+    let out = '{';
+    let first = true;
+    for (const rank of this.ranks()) {
+      out += (first ? '' : ',') + (this.k.sorted[rank] as DataKey).text + valueJson(this.take(rank));
+      first = false;
+    }
+    return out + '}';
+  }
+
+  private set(rank: number, value: unknown): void {
+    if (this.values[rank] === ABSENT) this.used.push(rank);
+    this.values[rank] = value;
+  }
+
+  private take(rank: number): unknown {
+    const value = this.values[rank];
+    this.values[rank] = ABSENT;
+    return value;
+  }
+
+  private ranks(): Uint16Array {
+    const ranks = Uint16Array.from(this.used).sort(); // typed arrays sort numerically
+    this.used.length = 0;
+    return ranks;
+  }
+}
+
+/** sortedJsonText with the common cases first. */
+function valueJson(value: unknown): string {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return sortedJsonText(value) ?? 'null';
+}
+
+let vehicleData: VehicleData | undefined;
 
 /** Unix seconds of a timestamp (Go `AsTime().Unix()`). */
 const unixSeconds = (ts: Timestamp): number => Number(normalizedSeconds(ts));
@@ -285,8 +322,9 @@ function render(recordType: string, decoded: DecodedMessage | undefined, verbose
   let data: unknown;
   switch (recordType) {
     case 'V': {
-      const entries = vehicleDataEntries(decoded as Payload, verbose, events);
-      return json ? { dataJson: vehicleDataJson(entries), events } : { data: vehicleDataObject(entries), events };
+      vehicleData ??= new VehicleData(keys());
+      vehicleData.collect(decoded as Payload, verbose, events);
+      return json ? { dataJson: vehicleData.takeJson(), events } : { data: vehicleData.takeObject(), events };
     }
     case 'alerts':
       data = renderAlerts(decoded as VehicleAlerts);
