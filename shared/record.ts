@@ -31,6 +31,15 @@ export function recordMetadata(vin: string, receivedAtMs: number, txid: string, 
   };
 }
 
+/** The metadata as JSON text with its keys sorted (the logger's `metadata`, §11.6), written directly. */
+export function metadataJson(m: RecordMetadata): string {
+  const q = JSON.stringify;
+  return (
+    `{"device_client_version":${q(m.device_client_version)},"receivedat":${q(m.receivedat)},"timestamp":${q(m.timestamp)},` +
+    `"txid":${q(m.txid)},"txtype":${q(m.txtype)},"version":${q(m.version)},"vin":${q(m.vin)}}`
+  );
+}
+
 /** `BuildTopicName` (PROTOCOL.md §10): namespace + "_" + record type, also with an empty namespace. */
 export function topicName(namespace: string, recordType: string): string {
   return `${namespace}_${recordType}`;

@@ -6,7 +6,8 @@
  */
 import type { Sink, SinkDefinition, SinkRecord } from '../sink';
 import { ACCEPTED } from '../sink';
-import { activity, jsonLine, jsonLineFormat, jsonLineOfMembers, logError, sortedJsonText } from '../../../shared/log';
+import { activity, jsonLine, jsonLineFormat, jsonLineOfMembers, logError } from '../../../shared/log';
+import { metadataJson } from '../../../shared/record';
 import type { JsonLineFormat, Logger } from '../../../shared/log';
 import { renderLoggerData, renderLoggerJson } from './render';
 
@@ -67,7 +68,7 @@ class LoggerSink implements Sink {
       this.pending += jsonLineOfMembers(format, 'info', 'record_payload', [
         ['activity', 'true'],
         ['data', rendered.dataJson ?? 'null'],
-        ['metadata', sortedJsonText(record.metadata) ?? 'null'],
+        ['metadata', metadataJson(record.metadata)],
         ['vin', JSON.stringify(record.vin)],
       ]);
     }

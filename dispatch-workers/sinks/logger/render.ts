@@ -260,12 +260,33 @@ class VehicleData {
   }
 }
 
-/** sortedJsonText with the common cases first. */
+/**
+ * sortedJsonText of a rendered value, shortened by what renderValue makes: besides primitives, a
+ * verbose wrapper (one key) or a location / doors / tire object built with sorted keys and holding
+ * only numbers and booleans, which the native JSON.stringify writes as is.
+ */
 function valueJson(value: unknown): string {
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  return sortedJsonText(value) ?? 'null';
+  switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return value.toString();
+    case 'object': {
+      if (value === null) return 'null';
+      const keys = Object.keys(value);
+      if (keys.length === 1) {
+        const key = keys[0] as string;
+        return `{${JSON.stringify(key)}:${valueJson((value as Record<string, unknown>)[key])}}`;
+      }
+      return JSON.stringify(value);
+    }
+    default:
+      return sortedJsonText(value) ?? 'null';
+  }
 }
 
 let vehicleData: VehicleData | undefined;
