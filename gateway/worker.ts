@@ -19,6 +19,7 @@ import type { BatchObserver } from './batcher';
 import { closeListener, createVehicleApp, listen } from './acceptor/vehicle-listener';
 import type { ConnectionData } from './acceptor/vehicle-listener';
 import { Session } from './session';
+import type { SessionHooks, SessionOptions } from './session';
 import { RateLimiter } from './rate-limiter';
 import { ReliableAcks } from './reliable-acks';
 import { connectivityFrame } from './connectivity';
@@ -76,6 +77,9 @@ class GatewayWorker {
   private readonly sessionMetrics: SessionMetrics;
   private readonly socketErrors: Counter;
   private readonly rateLimitExceeded: Counter<'device_id' | 'txtype'>;
+  /** Shared by every session of this worker (nothing per connection but the Session itself). */
+  private readonly sessionOptions: SessionOptions;
+  private readonly sessionHooks: SessionHooks;
 
   constructor(
     private readonly config: GatewayConfig,
@@ -89,6 +93,30 @@ class GatewayWorker {
     this.socketErrors = this.metrics.counter('socket_err_total');
     this.rateLimitExceeded = this.metrics.counter('rate_limit_exceeded_total', ['device_id', 'txtype']);
     this.reliableAcks = new ReliableAcks(logger, this.metrics);
+    const { rateLimit, gateway } = config;
+    this.sessionOptions = {
+      maxInflightFrames: gateway.max_inflight_frames_per_connection,
+      enforceRateLimit: rateLimit.enabled,
+      metrics: this.sessionMetrics,
+    };
+    this.sessionHooks = {
+      shedding: (s) =>
+        logError(logger, 'session_backpressure', 'in-flight frame limit reached: frames are refused until replies drain', {
+          txid: s.identity.socketId,
+          device_id: s.identity.deviceId,
+          limit: gateway.max_inflight_frames_per_connection,
+        }),
+      awaitReliableAck: (s, l, id) => this.reliableAcks.await(s, l, id),
+      rateLimited: (s, message) => this.rateLimitExceeded.inc({ device_id: s.identity.deviceId, txtype: txtypeOf(message) }),
+      replyFailed: (s) => {
+        this.socketErrors.inc();
+        logError(logger, 'socket_err', 'reply dropped: outbound buffer full', {
+          txid: s.identity.socketId,
+          device_id: s.identity.deviceId,
+        });
+        s.ws.close();
+      },
+    };
     this.lanes = new DispatchLanes(config, config.gateway.dispatch_threads, (lane, m: Settlement | LaneReport) =>
       isLaneReport(m) ? observability.laneReport(lane, m) : this.reliableAcks.settled(lane, m),
     );
@@ -167,7 +195,7 @@ class GatewayWorker {
     }
     const lane = this.nextLane;
     this.nextLane = (this.nextLane + 1) % this.batchers.length;
-    const { rateLimit, gateway } = this.config;
+    const { rateLimit } = this.config;
     // §8: without enforcement the limiter still observes, for `rate_limit_exceeded_total`.
     const limiter = rateLimit.enabled || this.metrics.enabled ? new RateLimiter(rateLimit.limit, rateLimit.intervalMs) : undefined;
     const session = new Session(
@@ -181,25 +209,8 @@ class GatewayWorker {
       lane,
       this.batchers[lane],
       limiter,
-      { maxInflightFrames: gateway.max_inflight_frames_per_connection, enforceRateLimit: rateLimit.enabled, metrics: this.sessionMetrics },
-      {
-        shedding: (s) =>
-          logError(this.logger, 'session_backpressure', 'in-flight frame limit reached: frames are refused until replies drain', {
-            txid: s.identity.socketId,
-            device_id: s.identity.deviceId,
-            limit: gateway.max_inflight_frames_per_connection,
-          }),
-        awaitReliableAck: (s, l, id) => this.reliableAcks.await(s, l, id),
-        rateLimited: (s, message) => this.rateLimitExceeded.inc({ device_id: s.identity.deviceId, txtype: txtypeOf(message) }),
-        replyFailed: (s) => {
-          this.socketErrors.inc();
-          logError(this.logger, 'socket_err', 'reply dropped: outbound buffer full', {
-            txid: s.identity.socketId,
-            device_id: s.identity.deviceId,
-          });
-          s.ws.close();
-        },
-      },
+      this.sessionOptions,
+      this.sessionHooks,
     );
     const key = this.nextSessionKey++;
     data.sessionKey = key;

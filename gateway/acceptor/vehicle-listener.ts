@@ -65,7 +65,8 @@ export function createVehicleApp(tls: TlsFiles, handlers: VehicleListenerHandler
     idleTimeout: 0, // upstream has no idle timeout and never pings
     sendPingsAutomatically: false,
     upgrade: (res, req, context) => {
-      if (refuseWithoutCertificate(res)) return;
+      const certificate = getClientCertificatePem(res);
+      if (refuseWithoutCertificate(res, certificate)) return;
       const failure = upgradeFailure(req);
       if (failure !== undefined) {
         res.cork(() =>
@@ -78,7 +79,7 @@ export function createVehicleApp(tls: TlsFiles, handlers: VehicleListenerHandler
         return;
       }
       const data: ConnectionData = {
-        identity: identityFromCertificate(getClientCertificatePem(res)),
+        identity: identityFromCertificate(certificate),
         upgrade: readUpgradeInfo(req),
       };
       // No subprotocol and no extension is ever negotiated (§2.4).
@@ -119,8 +120,8 @@ export function closeListener(socket: us_listen_socket): void {
   loadUws().us_listen_socket_close(socket);
 }
 
-function refuseWithoutCertificate(res: HttpResponse): boolean {
-  if (getClientCertificatePem(res) !== '') return false;
+function refuseWithoutCertificate(res: HttpResponse, certificate = getClientCertificatePem(res)): boolean {
+  if (certificate !== '') return false;
   res.cork(() =>
     res.writeStatus('401 Unauthorized').writeHeader('Content-Type', 'text/plain; charset=utf-8').end('client certificate required\n', true),
   );
