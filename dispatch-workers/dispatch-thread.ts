@@ -70,7 +70,7 @@ async function createLaneState(): Promise<LaneState> {
       onConfirmed((delivered) => {
         recordMetrics?.confirmed(sink, startedAt, delivered);
         const settlement: Settlement = { pendingId, recordType, sink, reply: delivered ? ack : undefined };
-        settlementPort?.postMessage(settlement);
+        postSettlement(settlement);
       });
       return pendingId;
     },
@@ -135,6 +135,25 @@ function reportMetrics({ recorder }: LaneState): void {
   if (recorder?.pending) post({ report: 'metrics', delta: recorder.drain() });
 }
 
+/** Settlements of one event-loop turn, posted together (and before the result of the batch that made them). */
+let settlements: Settlement[] = [];
+let settlementsScheduled = false;
+
+function postSettlement(settlement: Settlement): void {
+  settlements.push(settlement);
+  if (settlementsScheduled) return;
+  settlementsScheduled = true;
+  setImmediate(flushSettlements);
+}
+
+function flushSettlements(): void {
+  settlementsScheduled = false;
+  if (settlements.length === 0) return;
+  const out = settlements;
+  settlements = [];
+  settlementPort?.postMessage(out);
+}
+
 function post(report: LaneReport): void {
   settlementPort?.postMessage(report);
 }
@@ -152,6 +171,7 @@ function dispatchBatch({ ctx, forwards, recorder, taskSeconds, flushing }: LaneS
     dispatchEntry(ctx, out, i, index[at] as EntryKind, frame, batch.sessions[index[at + 1]], index[at + 4]);
   }
   for (const sink of flushing) sink.flush!();
+  flushSettlements();
   const replies = out.replies();
   const result: DispatchResult = {
     frames: batch.frames,

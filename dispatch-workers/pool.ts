@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import Piscina from 'piscina';
-import type { DispatchBatch, DispatchResult, LaneControl, Settlement } from '../shared/batch';
+import type { DispatchBatch, DispatchResult, LaneControl, LaneMessage } from '../shared/batch';
 import type { GatewayConfig } from '../config';
 import type { LaneData } from './dispatch-thread';
 
@@ -22,7 +22,7 @@ export class DispatchLanes {
   private readonly lanes: Piscina[] = [];
   private readonly ports: MessageChannel[] = [];
 
-  constructor(config: GatewayConfig, count: number, onSettlement: (lane: number, settlement: Settlement) => void) {
+  constructor(config: GatewayConfig, count: number, onMessage: (lane: number, message: LaneMessage) => void) {
     const workerData: LaneData = { config };
     for (let lane = 0; lane < count; lane++) {
       const pool = new Piscina({
@@ -41,7 +41,7 @@ export class DispatchLanes {
         workerData,
       });
       const channel = new MessageChannel();
-      channel.port1.on('message', (s: Settlement) => onSettlement(lane, s));
+      channel.port1.on('message', (m: LaneMessage) => onMessage(lane, m));
       this.lanes.push(pool);
       this.ports.push(channel);
     }

@@ -92,7 +92,11 @@ export class Session implements EntryOwner {
     return true;
   }
 
-  /** Queues a server-synthesised connectivity frame (§7); it gets no reply. */
+  /**
+   * Queues a server-synthesised connectivity frame (§7); it gets no reply. It counts toward the
+   * in-flight bound while queued, like a vehicle's frame: the bound is on what a session holds in the
+   * gateway, whoever made it (one CONNECTED entry, settled within a batch, so at most one slot).
+   */
   emitConnectivity(frame: Uint8Array): void {
     this.enqueue(EntryKind.Connectivity, frame, Date.now());
   }

@@ -7,7 +7,6 @@
 import type { WebSocket, us_listen_socket } from '@btc-vision/uwebsockets.js';
 import type { GatewayConfig } from '../config';
 import { isLaneReport } from '../shared/batch';
-import type { LaneReport, Settlement } from '../shared/batch';
 import { readFrame } from '../shared/envelope/read-frame';
 import { activity, createLogger, logError } from '../shared/log';
 import type { Logger } from '../shared/log';
@@ -117,9 +116,10 @@ class GatewayWorker {
         s.ws.close();
       },
     };
-    this.lanes = new DispatchLanes(config, config.gateway.dispatch_threads, (lane, m: Settlement | LaneReport) =>
-      isLaneReport(m) ? observability.laneReport(lane, m) : this.reliableAcks.settled(lane, m),
-    );
+    this.lanes = new DispatchLanes(config, config.gateway.dispatch_threads, (lane, m) => {
+      if (isLaneReport(m)) observability.laneReport(lane, m);
+      else for (const settlement of m) this.reliableAcks.settled(lane, settlement);
+    });
     for (let lane = 0; lane < this.lanes.count; lane++) {
       const batcher = new LaneBatcher(
         { maxFrames: config.gateway.batch_max_frames, maxBytes: config.gateway.batch_max_bytes },

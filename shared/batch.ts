@@ -106,8 +106,11 @@ export interface Settlement {
  */
 export type LaneReport = { report: 'metrics'; delta: MetricsDelta } | { report: 'health'; sinks: Record<string, boolean> };
 
-export function isLaneReport(message: Settlement | LaneReport): message is LaneReport {
-  return 'report' in message;
+/** Settlements travel in arrays: those made in one event-loop turn of the lane go in one message. */
+export type LaneMessage = Settlement[] | LaneReport;
+
+export function isLaneReport(message: LaneMessage): message is LaneReport {
+  return !Array.isArray(message);
 }
 
 /** Messages the main thread sends to a dispatch thread besides batches. */

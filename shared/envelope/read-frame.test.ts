@@ -1,6 +1,7 @@
 import { readFrame } from './read-frame';
 import type { FrameReadResult } from './read-frame';
 import { writeAck, writeError } from './write-frame';
+import { prng } from '../../test/harness/prng';
 
 /** golden-vectors.json frames.inbound_stream_example (also checked in golden-frames.test.ts). */
 const INBOUND_HEX =
@@ -8,17 +9,6 @@ const INBOUND_HEX =
 
 const inbound = (): Uint8Array => new Uint8Array(Buffer.from(INBOUND_HEX, 'hex'));
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const view = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
 const getU32 = (b: Uint8Array, at: number): number => view(b).getUint32(at, true);

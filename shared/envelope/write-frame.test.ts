@@ -1,18 +1,7 @@
 import { readFrame } from './read-frame';
 import { buildAck, buildError, writeAck, writeError, writeStream } from './write-frame';
 import type { StreamFrameFields } from './write-frame';
-
-/** Seeded PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../test/harness/prng';
 
 function randomBytes(rand: () => number, length: number): Uint8Array {
   const out = new Uint8Array(length);

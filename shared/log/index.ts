@@ -4,4 +4,12 @@ export { activity, logError, errorText } from './shapes';
 export { logServerMessage, TLS_HANDSHAKE_ERROR_TEXT } from './server-log';
 export { parseLogLevel, outputLevelName, type LogLevelName } from './levels';
 export { rfc3339 } from './time';
-export { jsonLine, jsonLineFormat, jsonLineOfMembers, sortedJsonText, type JsonLineFormat, type JsonMember } from './json-line';
+export {
+  jsonLine,
+  jsonLineFormat,
+  jsonLineOfMembers,
+  primitiveJsonText,
+  sortedJsonText,
+  type JsonLineFormat,
+  type JsonMember,
+} from './json-line';

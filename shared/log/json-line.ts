@@ -32,6 +32,29 @@ export function jsonLineFormat(logger: object): JsonLineFormat | undefined {
  * (int64 stays exact). Undefined when the value itself has no JSON text.
  */
 export function sortedJsonText(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return primitiveJsonText(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + (sortedJsonText(value[i]) ?? 'null');
+    return out + ']';
+  }
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return sortedJsonText((toJSON as () => unknown).call(value));
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const text = sortedJsonText(record[key]);
+    if (text === undefined) continue;
+    out += (first ? '' : ',') + JSON.stringify(key) + ':' + text;
+    first = false;
+  }
+  return out + '}';
+}
+
+/** sortedJsonText of anything but an object: null, strings, numbers, booleans, bigints; else undefined. */
+export function primitiveJsonText(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -41,27 +64,8 @@ export function sortedJsonText(value: unknown): string | undefined {
       return value ? 'true' : 'false';
     case 'bigint':
       return value.toString();
-    case 'object': {
-      if (value === null) return 'null';
-      if (Array.isArray(value)) {
-        let out = '[';
-        for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + (sortedJsonText(value[i]) ?? 'null');
-        return out + ']';
-      }
-      const toJSON = (value as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON === 'function') return sortedJsonText((toJSON as () => unknown).call(value));
-      const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
-      let out = '{';
-      let first = true;
-      for (const key of keys) {
-        const text = sortedJsonText(record[key]);
-        if (text === undefined) continue;
-        out += (first ? '' : ',') + JSON.stringify(key) + ':' + text;
-        first = false;
-      }
-      return out + '}';
-    }
+    case 'object':
+      return value === null ? 'null' : undefined;
     default:
       return undefined;
   }

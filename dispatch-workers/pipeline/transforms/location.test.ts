@@ -1,5 +1,6 @@
 import { create, PayloadType } from '../../../shared/protobuf';
 import type { Datum, Payload } from '../../../shared/protobuf';
+import { prng } from '../../../test/harness/prng';
 import { parseLocation, transformLocation } from './location';
 
 describe('parseLocation (§6.3 grammar)', () => {
@@ -19,8 +20,7 @@ describe('parseLocation (§6.3 grammar)', () => {
   });
 
   it('the fast pattern for the common form never changes a result (generated strings)', () => {
-    let seed = 7;
-    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const rand = prng(7);
     const pieces = ['(', ')', ' ', ',', 'N', 'S', 'E', 'W', 'w', '1', '37', '.', '5', '-', '+', 'e', '\t', '\n', '\u00a0', '122.145867'];
     const common = () =>
       `(${rand() < 0.5 ? '-' : ''}${(rand() * 180).toFixed(1 + Math.floor(rand() * 7))} ${'NSEW'[Math.floor(rand() * 4)]}, ${(rand() * 360).toFixed(6)} ${'NSEW'[Math.floor(rand() * 4)]})`;

@@ -1,5 +1,6 @@
 import { create, PayloadType } from '../../../shared/protobuf';
 import type { Payload } from '../../../shared/protobuf';
+import { prng } from '../../../test/harness/prng';
 import {
   formatFixed5,
   nearestFloat32,
@@ -74,16 +75,6 @@ describe('rewriteScientific (§6.3)', () => {
 
 describe('rewriteScientific fast path agrees with the exact BigInt path', () => {
   /** mulberry32: small seeded PRNG so every run checks the same cases. */
-  function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const rand = prng(0x5c1e17);
   const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)];

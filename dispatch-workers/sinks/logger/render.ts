@@ -11,7 +11,7 @@ import {
   rfc3339Seconds,
   valueMemberEnum,
 } from '../../../shared/protobuf';
-import { sortedJsonText } from '../../../shared/log';
+import { primitiveJsonText, sortedJsonText } from '../../../shared/log';
 import type {
   DecodedMessage,
   Doors,
@@ -266,27 +266,11 @@ class VehicleData {
  * only numbers and booleans, which the native JSON.stringify writes as is.
  */
 function valueJson(value: unknown): string {
-  switch (typeof value) {
-    case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
-    case 'string':
-      return JSON.stringify(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'bigint':
-      return value.toString();
-    case 'object': {
-      if (value === null) return 'null';
-      const keys = Object.keys(value);
-      if (keys.length === 1) {
-        const key = keys[0] as string;
-        return `{${JSON.stringify(key)}:${valueJson((value as Record<string, unknown>)[key])}}`;
-      }
-      return JSON.stringify(value);
-    }
-    default:
-      return sortedJsonText(value) ?? 'null';
-  }
+  if (typeof value !== 'object' || value === null) return primitiveJsonText(value) ?? 'null';
+  const keys = Object.keys(value);
+  if (keys.length !== 1) return JSON.stringify(value);
+  const key = keys[0] as string;
+  return `{${JSON.stringify(key)}:${valueJson((value as Record<string, unknown>)[key])}}`;
 }
 
 let vehicleData: VehicleData | undefined;
