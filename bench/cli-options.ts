@@ -1,6 +1,7 @@
 /** `npm run bench -- …` arguments → BenchOptions (every default is here, and recorded per run). */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { SINK_VARIANTS } from './scenarios/sink-variants';
 import type { BenchOptions } from './scenarios/bench-options';
 
 export const USAGE = `usage: npm run bench -- --scenario <throughput|latency|idle|storm|sinks|ceiling|all> [options]
@@ -17,6 +18,7 @@ export const USAGE = `usage: npm run bench -- --scenario <throughput|latency|idl
   --datums MIN-MAX      datums per V record (default 20-60)
   --rates R1,R2,…       latency: offered records/s (default: 10,25,50,75,90,100 % of the measured saturation)
   --idle-counts N1,N2,… idle: connection counts (default 1000,5000,10000)
+  --sinks L1,L2,…       sinks: only these configurations, by label (e.g. logger,null,"kafka reliable"; default all)
   --storm-vehicles N    storm: vehicles (default 10000)
   --no-baseline         do not also run the ceiling for comparison
   --profile             run the gateway with --cpu-prof and print its top functions
@@ -60,6 +62,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       datums: { type: 'string' },
       rates: { type: 'string' },
       'idle-counts': { type: 'string' },
+      sinks: { type: 'string' },
       'storm-vehicles': { type: 'string' },
       'no-baseline': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
@@ -110,6 +113,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     rates: list(values.rates, 'rates', []),
     idleCounts: list(values['idle-counts'], 'idle-counts', [1000, 5000, 10000]).sort((a, b) => a - b),
     stormVehicles: int(values['storm-vehicles'], 'storm-vehicles', 10_000),
+    sinks: sinkLabels(values.sinks),
     baseline: !values['no-baseline'],
     profile: values.profile,
     serverLog: values['server-log'],
@@ -117,4 +121,15 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     seed: int(values.seed, 'seed', 1),
     png: values.png,
   };
+}
+
+/** `--sinks`: labels of the sinks scenario's configurations; each must exist. */
+function sinkLabels(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const labels = value.split(',').map((l) => l.trim());
+  const known = SINK_VARIANTS.map((v) => v.label);
+  const unknown = labels.filter((l) => !known.includes(l));
+  if (unknown.length > 0)
+    throw new Error(`--sinks: unknown configuration ${unknown.map((l) => JSON.stringify(l)).join(', ')} (known: ${known.join(', ')})`);
+  return labels;
 }

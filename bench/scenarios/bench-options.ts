@@ -33,6 +33,8 @@ export interface BenchOptions {
   /** Idle: connection counts, ascending. */
   idleCounts: number[];
   stormVehicles: number;
+  /** Sinks: the configurations to measure, by label; empty = all. */
+  sinks: string[];
   /** Also run the load against the ceiling and report fractions of it. */
   baseline: boolean;
   /** Run the gateway with --cpu-prof and summarise the profiles. */

@@ -28,7 +28,7 @@ export const sinks: Scenario = async (o, pki) => {
   const skipped: Skipped[] = [];
   const known = new Map<string, string | undefined>(); // sink → why it is unavailable (undefined: available)
   const measurable: SinkVariant[] = [];
-  for (const variant of SINK_VARIANTS) {
+  for (const variant of SINK_VARIANTS.filter((v) => o.sinks.length === 0 || o.sinks.includes(v.label))) {
     if (!known.has(variant.sink)) known.set(variant.sink, await unavailableReason(pki, variant));
     const reason = known.get(variant.sink);
     if (reason === undefined) measurable.push(variant);
