@@ -4,8 +4,19 @@ import type { Session } from './session';
 
 function fakeSession(open = true) {
   const sent: Uint8Array[] = [];
-  const session = { isOpen: open, identity: { socketId: 's' }, send: (r: Uint8Array) => sent.push(r) } as unknown as Session;
-  return { session, sent };
+  /** The sends made inside each corked write. */
+  const corks: number[] = [];
+  const session = {
+    isOpen: open,
+    identity: { socketId: 's' },
+    send: (r: Uint8Array) => sent.push(r),
+    corked: (write: () => void) => {
+      const before = sent.length;
+      write();
+      corks.push(sent.length - before);
+    },
+  } as unknown as Session;
+  return { session, sent, corks };
 }
 
 const ack = Uint8Array.of(1, 2, 3);
@@ -22,14 +33,14 @@ describe('ReliableAcks (PROTOCOL.md §9, D5)', () => {
     const { session, sent } = fakeSession();
     acks.await(session, 0, 7);
     expect(sent).toEqual([]);
-    acks.settled(0, settlement(7));
+    acks.settled(0, [settlement(7)]);
     expect(sent).toEqual([ack]);
   });
 
   it('sends the ACK when the settlement arrives first (different channels)', () => {
     const acks = new ReliableAcks(pino({ level: 'silent' }));
     const { session, sent } = fakeSession();
-    acks.settled(1, settlement(7));
+    acks.settled(1, [settlement(7)]);
     acks.await(session, 1, 7);
     expect(sent).toEqual([ack]);
   });
@@ -40,7 +51,7 @@ describe('ReliableAcks (PROTOCOL.md §9, D5)', () => {
     const b = fakeSession();
     acks.await(a.session, 0, 1);
     acks.await(b.session, 1, 1);
-    acks.settled(1, settlement(1));
+    acks.settled(1, [settlement(1)]);
     expect([a.sent.length, b.sent.length]).toEqual([0, 1]);
   });
 
@@ -51,9 +62,23 @@ describe('ReliableAcks (PROTOCOL.md §9, D5)', () => {
     acks.await(failed.session, 0, 1);
     acks.await(closed.session, 0, 2);
     const idle = acks.idle();
-    acks.settled(0, settlement(1, false));
-    acks.settled(0, settlement(2));
+    acks.settled(0, [settlement(1, false)]);
+    acks.settled(0, [settlement(2)]);
     await idle;
     expect([failed.sent.length, closed.sent.length]).toEqual([0, 0]);
+  });
+
+  it("writes a session's ACKs of one lane message in one corked write, in settlement order", () => {
+    const acks = new ReliableAcks(pino({ level: 'silent' }));
+    const a = fakeSession();
+    const b = fakeSession();
+    acks.await(a.session, 0, 1);
+    acks.await(b.session, 0, 2);
+    acks.await(a.session, 0, 3);
+    const first = Uint8Array.of(9);
+    acks.settled(0, [{ ...settlement(3), reply: first }, settlement(2), settlement(1)]);
+    expect(a.corks).toEqual([2]);
+    expect(a.sent).toEqual([first, ack]);
+    expect(b.corks).toEqual([1]);
   });
 });

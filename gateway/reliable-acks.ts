@@ -69,17 +69,31 @@ export class ReliableAcks {
     if (!this.early.delete(key)) this.withdrawn.add(key);
   }
 
-  settled(lane: number, settlement: Settlement): void {
-    const key = `${lane}:${settlement.pendingId}`;
-    if (this.withdrawn.delete(key)) return;
-    const session = this.waiting.get(key);
-    if (session === undefined) {
-      this.early.set(key, settlement);
-      return;
+  /**
+   * The settlements a lane posted together. A session's ACKs among them leave in one corked write
+   * (one TLS record, one syscall), in settlement order.
+   */
+  settled(lane: number, settlements: readonly Settlement[]): void {
+    const ready = new Map<Session, Settlement[]>();
+    for (const settlement of settlements) {
+      const key = `${lane}:${settlement.pendingId}`;
+      if (this.withdrawn.delete(key)) continue;
+      const session = this.waiting.get(key);
+      if (session === undefined) {
+        this.early.set(key, settlement);
+        continue;
+      }
+      this.waiting.delete(key);
+      const list = ready.get(session);
+      if (list === undefined) ready.set(session, [settlement]);
+      else list.push(settlement);
     }
-    this.waiting.delete(key);
-    this.deliver(session, settlement);
-    if (this.waiting.size === 0) this.wakeIdle();
+    for (const [session, list] of ready) {
+      session.corked(() => {
+        for (const settlement of list) this.deliver(session, settlement);
+      });
+    }
+    if (ready.size > 0 && this.waiting.size === 0) this.wakeIdle();
   }
 
   /** Resolves when no ACK is waiting for a confirmation. */

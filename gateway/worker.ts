@@ -118,7 +118,7 @@ class GatewayWorker {
     };
     this.lanes = new DispatchLanes(config, config.gateway.dispatch_threads, (lane, m) => {
       if (isLaneReport(m)) observability.laneReport(lane, m);
-      else for (const settlement of m) this.reliableAcks.settled(lane, settlement);
+      else this.reliableAcks.settled(lane, m);
     });
     for (let lane = 0; lane < this.lanes.count; lane++) {
       const batcher = new LaneBatcher(
