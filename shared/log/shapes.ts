@@ -1,13 +1,18 @@
 /** Upstream's two log shapes (PROTOCOL.md §11.6), which consumers of its logs match on:
  * activity logs (`activity: true`, level info) and error logs (level error, field `error` holding the
- * error text or null). Both return before building anything when their level is off. */
+ * error text or null). Both return before building anything when their level is off, and write JSON
+ * lines through the fast path (json-line.ts: the same text as pino's, without re-sorting it). */
 import type { Logger } from './create-logger';
+import { jsonLine, jsonLineFormat } from './json-line';
 
 const ACTIVITY_ONLY: Readonly<Record<string, unknown>> = Object.freeze({ activity: true });
 
 export function activity(logger: Logger, msg: string, fields?: Readonly<Record<string, unknown>>): void {
   if (!logger.isLevelEnabled('info')) return;
-  logger.info(fields === undefined ? ACTIVITY_ONLY : { ...fields, activity: true }, msg);
+  const merged = fields === undefined ? ACTIVITY_ONLY : { ...fields, activity: true };
+  const format = jsonLineFormat(logger);
+  if (format === undefined) logger.info(merged, msg);
+  else format.destination.write(jsonLine(format, 'info', msg, merged));
 }
 
 export function logError(
@@ -17,7 +22,10 @@ export function logError(
   fields?: Readonly<Record<string, unknown>>,
 ): void {
   if (!logger.isLevelEnabled('error')) return;
-  logger.error({ ...fields, error: errorText(error) }, msg);
+  const merged = { ...fields, error: errorText(error) };
+  const format = jsonLineFormat(logger);
+  if (format === undefined) logger.error(merged, msg);
+  else format.destination.write(jsonLine(format, 'error', msg, merged));
 }
 
 /** Go prints `err.Error()`: the message only. */
