@@ -1,8 +1,8 @@
 /**
- * The fast way to a JSON log line (PROTOCOL.md §11.6) for code that writes one per record: the line
- * is built with its keys already sorted, so it skips pino's serializer and the re-sorting hook that
- * every other line goes through (`sorted-json.ts`). Same text as the slow path, byte for byte
- * (json-line.test.ts compares them), at about a third of the cost. Other lines keep using pino.
+ * The fast way to a JSON log line (PROTOCOL.md §11.6): the line is built with its keys already
+ * sorted, so it skips pino's serializer and the re-sorting hook (`sorted-json.ts`). Same text as
+ * pino's path, byte for byte (json-line.test.ts compares them). Used by `activity` / `logError`
+ * (shapes.ts) and the logger sink; lines written by calling pino directly keep the hook.
  */
 import type pino from 'pino';
 import { outputLevelName } from './levels';

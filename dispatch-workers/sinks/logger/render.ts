@@ -175,7 +175,7 @@ interface DataKeys {
 }
 
 let dataKeys: DataKeys | undefined;
-function keys(): DataKeys {
+function dataKeyTable(): DataKeys {
   if (dataKeys !== undefined) return dataKeys;
   const names = [...new Set([...FieldEnum.numberOf.keys(), '', 'CreatedAt', 'IsResend', 'Vin'])].sort();
   const sorted = names.map((name, rank) => ({ name, rank, text: `${JSON.stringify(name)}:` }));
@@ -196,19 +196,20 @@ class VehicleData {
   private readonly values: unknown[];
   private readonly used: number[] = [];
 
-  constructor(private readonly k: DataKeys) {
-    this.values = new Array<unknown>(k.sorted.length).fill(ABSENT);
+  constructor(private readonly table: DataKeys) {
+    this.values = new Array<unknown>(table.sorted.length).fill(ABSENT);
   }
 
   collect(p: Payload, verbose: boolean, events: LoggerEvent[]): void {
+    if (this.used.length > 0) for (const rank of this.ranks()) this.take(rank); // nothing left from a record not taken
     const vin = p.vin;
-    const byName = this.k.byName;
+    const byName = this.table.byName;
     this.set((byName.get('CreatedAt') as DataKey).rank, rfc3339Seconds(p.created_at));
     this.set((byName.get('IsResend') as DataKey).rank, p.is_resend);
     this.set((byName.get('Vin') as DataKey).rank, vin);
     const unknownKey = byName.get('') as DataKey;
     for (const datum of p.data) {
-      const key = this.k.byNumber[datum.key] ?? unknownKey;
+      const key = this.table.byNumber[datum.key] ?? unknownKey;
       if (datum.value === undefined || datum.value === null) {
         events.push({ msg: 'unknown_payload_data_type', fields: { vin } });
         continue;
@@ -227,7 +228,7 @@ class VehicleData {
   /** The collected data as an object, keys inserted in sorted order; resets for the next record. */
   takeObject(): Record<string, unknown> {
     const data: Record<string, unknown> = {};
-    for (const rank of this.ranks()) data[(this.k.sorted[rank] as DataKey).name] = this.take(rank);
+    for (const rank of this.ranks()) data[(this.table.sorted[rank] as DataKey).name] = this.take(rank);
     return data;
   }
 
@@ -236,7 +237,7 @@ class VehicleData {
     let out = '{';
     let first = true;
     for (const rank of this.ranks()) {
-      out += (first ? '' : ',') + (this.k.sorted[rank] as DataKey).text + valueJson(this.take(rank));
+      out += (first ? '' : ',') + (this.table.sorted[rank] as DataKey).text + valueJson(this.take(rank));
       first = false;
     }
     return out + '}';
@@ -327,7 +328,7 @@ function render(recordType: string, decoded: DecodedMessage | undefined, verbose
   let data: unknown;
   switch (recordType) {
     case 'V': {
-      vehicleData ??= new VehicleData(keys());
+      vehicleData ??= new VehicleData(dataKeyTable());
       vehicleData.collect(decoded as Payload, verbose, events);
       return json ? { dataJson: vehicleData.takeJson(), events } : { data: vehicleData.takeObject(), events };
     }
