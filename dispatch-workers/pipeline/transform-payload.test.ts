@@ -86,6 +86,11 @@ describe('record types', () => {
     expect(ok(transformPayload('alerts', input, 'd', false)).signals).toBe(1);
     const j = transformPayload('alerts', input, 'd', true);
     expect(j).toEqual({ ok: false, error: 'proto: google.protobuf.Timestamp: seconds out of range 253402300800' });
+    // JSON is built even when no sink reads the payload: its failure is the vehicle's ERROR reply.
+    expect(transformPayload('alerts', input, 'd', true, false)).toEqual(j);
+    // Protobuf mode skips the re-encode then, and still hands over the decoded message.
+    const skipped = ok(transformPayload('alerts', input, 'd', false, false));
+    expect([skipped.payload.length, skipped.signals]).toEqual([0, 1]);
   });
 });
 

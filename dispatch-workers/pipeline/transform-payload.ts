@@ -3,7 +3,9 @@
  * with the certificate DeviceID, apply the type's transforms (§6.3), then re-encode (§6.4) or, with
  * `transmit_decoded_records`, produce protojson (§6.5). Other record types pass through untouched,
  * except that JSON mode turns their payload into `{}` (S6). Without `payloadNeeded` (no sink reads
- * the payload, no metrics count it) the known types skip the re-encode / JSON and carry an empty one.
+ * the payload, no metrics count it) the known types skip the protobuf re-encode, which cannot fail
+ * after a successful decode, and carry an empty payload. JSON is always built: it can fail (a
+ * Timestamp out of range), and that failure is the vehicle's ERROR reply whatever the sinks.
  */
 import { decode, payloadTypeFor, toJson, tryEncode } from '../../shared/protobuf';
 import type { DecodedMessage, Payload, VehicleAlerts } from '../../shared/protobuf';
@@ -45,7 +47,7 @@ export function transformPayload(
     transformAlertTimestamps(a);
     signals = a.alerts.length;
   }
-  if (!payloadNeeded) return { ok: true, payload: NOT_ENCODED, decoded: message, signals };
+  if (!payloadNeeded && !transmitDecoded) return { ok: true, payload: NOT_ENCODED, decoded: message, signals };
   if (transmitDecoded) {
     // Re-encoding cannot fail after a successful decode (strings were validated), so only JSON is built.
     const json = toJson(type, message);
