@@ -6,8 +6,8 @@
  */
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
-import { createServer } from 'node:net';
 import type { GatewayConfig } from '../config';
+import { freePort } from '../shared/free-port';
 import { activity, logError } from '../shared/log';
 import type { Logger } from '../shared/log';
 import { WORKER_CONFIG_ENV, WORKER_PORT_ENV } from './cluster-messages';
@@ -121,15 +121,4 @@ export async function runPrimary(config: GatewayConfig, logger: Logger): Promise
   process.on('SIGINT', () => drain('SIGINT'));
 
   return { port, ready };
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host || undefined, () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

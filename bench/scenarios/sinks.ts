@@ -6,7 +6,7 @@
 import { renderLinePlot } from '../report/svg-plot';
 import { note } from '../report/progress';
 import { startCeiling, startGateway } from '../server/subjects';
-import { freePort } from '../server/local-server';
+import { freePort } from '../../shared/free-port';
 import { probeGatewayConfig } from '../server/config-probe';
 import { startService } from '../server/broker-service';
 import type { RunningService } from '../server/broker-service';

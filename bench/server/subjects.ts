@@ -10,7 +10,8 @@ import type { BenchOptions } from '../scenarios/bench-options';
 import type { BenchPki } from '../load/client-identities';
 import { identitiesFromDir } from '../load/client-identities';
 import type { ClientIdentity } from '../load/generator-protocol';
-import { freePort, LocalServer } from './local-server';
+import { freePort } from '../../shared/free-port';
+import { LocalServer } from './local-server';
 
 export interface Subject {
   label: string;
@@ -66,17 +67,7 @@ export async function startGateway(o: BenchOptions, pki: BenchPki, variant: Gate
     env: variant.env,
     nodeArgs,
   });
-  return {
-    label: variant.label,
-    host: '127.0.0.1',
-    port,
-    caFile: pki.caCert,
-    identities: pki.identities,
-    pids: () => [server.pid],
-    config,
-    profileDir,
-    stop: () => server.stop(),
-  };
+  return { ...localSubject(variant.label, port, pki, server, config), profileDir };
 }
 
 export async function startCeiling(o: BenchOptions, pki: BenchPki): Promise<Subject> {
@@ -90,8 +81,13 @@ export async function startCeiling(o: BenchOptions, pki: BenchPki): Promise<Subj
     listeners: o.workers,
     logFile: o.serverLog,
   });
+  return localSubject('ceiling', port, pki, server, config);
+}
+
+/** A server this bench started on loopback, with the bench's certificates. */
+function localSubject(label: string, port: number, pki: BenchPki, server: LocalServer, config: Record<string, unknown>): Subject {
   return {
-    label: 'ceiling',
+    label,
     host: '127.0.0.1',
     port,
     caFile: pki.caCert,

@@ -3,18 +3,6 @@
  * polling until a condition holds: lanes report their counts every few hundred milliseconds.
  */
 import { get } from 'node:http';
-import { createServer } from 'node:net';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function metricsText(port: number): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -1,17 +1,5 @@
-/** Helpers for the observability tests: free ports, plain HTTP GETs, and a Prometheus text parser. */
+/** Helpers for the observability tests: plain HTTP GETs and a Prometheus text parser. */
 import { get } from 'node:http';
-import { createServer } from 'node:net';
-
-export function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export function httpGet(port: number, path: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {

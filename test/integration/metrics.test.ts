@@ -13,7 +13,8 @@ import { alertsPayload, errorsPayload, seededRandom, streamFrame, vehicleDataPay
 import { writeAck } from '../../shared/envelope/write-frame';
 import { transformPayload } from '../../dispatch-workers/pipeline/transform-payload';
 import { CATALOGUE, catalogueEntry } from '../../shared/metrics';
-import { freeTcpPort, httpGet, parsePrometheus } from './metrics-scrape';
+import { freePort } from '../../shared/free-port';
+import { httpGet, parsePrometheus } from './metrics-scrape';
 import type { Scrape } from './metrics-scrape';
 
 const rand = seededRandom(11);
@@ -66,7 +67,7 @@ describe('Prometheus, 2 workers × 2 lanes', () => {
   let gateway: GatewayProcess;
   let metricsPort: number;
   beforeAll(async () => {
-    metricsPort = await freeTcpPort();
+    metricsPort = await freePort();
     gateway = await GatewayProcess.start({
       workers: 2,
       dispatchThreads: 2,
@@ -261,7 +262,7 @@ describe('StatsD (monitoring.statsd, D9 clean tags)', () => {
 
 describe('rate limiting enforced (D3)', () => {
   it('counts denied messages by device and txtype, and as unanswered', async () => {
-    const metricsPort = await freeTcpPort();
+    const metricsPort = await freePort();
     const gateway = await GatewayProcess.start({
       config: {
         rate_limit: { enabled: true, message_limit: 2, message_interval_time: 60 },

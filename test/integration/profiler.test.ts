@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GatewayProcess } from '../harness/gateway-process';
-import { freeTcpPort, httpGet } from './metrics-scrape';
+import { freePort } from '../../shared/free-port';
+import { httpGet } from './metrics-scrape';
 
 interface CpuProfile {
   nodes: { callFrame: { functionName: string } }[];
@@ -19,7 +20,7 @@ describe('profiler listener, 2 workers', () => {
   let port: number;
   let dir: string;
   beforeAll(async () => {
-    port = await freeTcpPort();
+    port = await freePort();
     dir = mkdtempSync(join(tmpdir(), 'ft-profiler-'));
     gateway = await GatewayProcess.start({
       workers: 2,
@@ -80,7 +81,7 @@ describe('profiler listener, 2 workers', () => {
 });
 
 it('answers 405 on /live_profiler without profiling_path', async () => {
-  const port = await freeTcpPort();
+  const port = await freePort();
   const gateway = await GatewayProcess.start({ config: { monitoring: { profiler_port: port } } });
   try {
     expect(await httpGet(port, '/live_profiler?mode=on')).toMatchObject({ status: 405, body: '{"error":"profiler not configured"}' });

@@ -7,7 +7,8 @@ import { GatewayProcess, TEST_VINS } from '../harness/gateway-process';
 import { startService, stopService } from '../harness/services';
 import { SINKS } from '../../dispatch-workers/sinks/registry';
 import { seededRandom, streamFrame, vehicleDataPayload } from '../../bench/vehicle/records';
-import { freeTcpPort, httpGet } from './metrics-scrape';
+import { freePort } from '../../shared/free-port';
+import { httpGet } from './metrics-scrape';
 
 async function readyz(port: number): Promise<{ status: number; body: string }> {
   return httpGet(port, '/readyz');
@@ -29,7 +30,7 @@ describe('status port probes, 2 workers', () => {
   let gateway: GatewayProcess;
   let statusPort: number;
   beforeAll(async () => {
-    statusPort = await freeTcpPort();
+    statusPort = await freePort();
     gateway = await GatewayProcess.start({ workers: 2, config: { status_port: statusPort } });
   });
   afterAll(async () => {
@@ -58,7 +59,7 @@ describe('status port probes, 2 workers', () => {
 
 describe('readiness during a SIGTERM drain', () => {
   it('turns unready as soon as the drain starts and the gateway still exits 0', async () => {
-    const statusPort = await freeTcpPort();
+    const statusPort = await freePort();
     const gateway = await GatewayProcess.start({ workers: 2, config: { status_port: statusPort } });
     expect((await readyz(statusPort)).status).toBe(200);
     // A stopped worker cannot finish its drain, which keeps the primary (and its status port) up.
@@ -101,7 +102,7 @@ describe.each(BROKER_SINKS)('readiness follows the $sink broker', ({ sink, servi
   });
 
   it('is unready while the broker is down and ready again after it is back', async () => {
-    const statusPort = await freeTcpPort();
+    const statusPort = await freePort();
     const vars = await start();
     gateway = await GatewayProcess.start({ workers: 2, env, config: { status_port: statusPort, ...config(vars) } });
     await untilReadyz(statusPort, 200);
