@@ -9,7 +9,8 @@
  */
 import { logError } from '../../../shared/log';
 import type { Logger } from '../../../shared/log';
-import type { Counter, DeliveryTracker, Metrics } from '../../../shared/metrics';
+import type { Metrics } from '../../../shared/metrics';
+import { PublishMetrics } from '../publish-metrics';
 import type { DeliveryConfirmation, ProduceVerdict, Sink, SinkRecord } from '../sink';
 import { ACCEPTED } from '../sink';
 import { PutRecordsBatcher } from './put-records-batcher';
@@ -28,20 +29,12 @@ interface PendingRecord {
   readonly confirm: DeliveryConfirmation | undefined;
 }
 
-interface KinesisMetrics {
-  errors: Counter<'record_type'>;
-  published: Counter<'record_type'>;
-  publishedBytes: Counter<'record_type'>;
-  reliableAcks: Counter<'record_type'>;
-  delivery: DeliveryTracker;
-}
-
 /** Close flushes for at most this long: the primary stops a worker 5 s after its drain deadline. */
 export const CLOSE_FLUSH_TIMEOUT_MS = 4_000;
 
 export class KinesisSink implements Sink {
   private readonly batcher: PutRecordsBatcher<PendingRecord>;
-  private readonly metrics: KinesisMetrics;
+  private readonly metrics: PublishMetrics;
   /** false after a call failed as a whole (unreachable, 5xx) until a call is answered again. */
   private reachable = true;
 
@@ -52,14 +45,7 @@ export class KinesisSink implements Sink {
     metrics: Metrics,
     options: BatcherOptions,
   ) {
-    // §11.1: dispatcher metrics are registered when the dispatcher is created.
-    this.metrics = {
-      errors: metrics.counter('kinesis_err', ['record_type']),
-      published: metrics.counter('kinesis_publish_total', ['record_type']),
-      publishedBytes: metrics.counter('kinesis_publish_total_bytes', ['record_type']),
-      reliableAcks: metrics.counter('kinesis_reliable_ack_total', ['record_type']),
-      delivery: metrics.delivery('kinesis'),
-    };
+    this.metrics = new PublishMetrics(metrics, 'kinesis');
     this.batcher = new PutRecordsBatcher<PendingRecord>(
       putRecords,
       {
@@ -85,7 +71,7 @@ export class KinesisSink implements Sink {
     }
     const size = entrySize(record.payload.byteLength, record.vin);
     if (size > PUT_RECORDS_LIMITS.maxRecordBytes) {
-      this.metrics.errors.inc({ record_type: record.recordType });
+      this.metrics.refused(record.recordType);
       return { accepted: false, reason: `kinesis: record of ${size} bytes exceeds the 1 MiB PutRecords entry limit` };
     }
     const pending: PendingRecord = {
@@ -101,7 +87,7 @@ export class KinesisSink implements Sink {
     // Uint8Array(view)` copies; a Buffer's `slice` would not).
     const queued = this.batcher.enqueue(stream, record.vin, new Uint8Array(record.payload), size, pending);
     if (queued === 'queued') {
-      pending.startedAt = this.metrics.delivery.started(); // nothing settles before the next turn
+      pending.startedAt = this.metrics.started(); // nothing settles before the next turn
       return ACCEPTED;
     }
     const { records, bytes } = this.batcher.buffered;
@@ -121,25 +107,16 @@ export class KinesisSink implements Sink {
   }
 
   private delivered(r: PendingRecord, shardId: string, sequenceNumber: string): void {
-    const labels = { record_type: r.recordType };
-    this.metrics.published.inc(labels);
-    this.metrics.publishedBytes.inc(labels, r.bytes);
-    this.metrics.delivery.settled(r.startedAt, true);
     if (this.logger.isLevelEnabled('debug'))
       this.logger.debug(
         { vin: r.vin, record_type: r.recordType, txid: r.txid, shard_id: shardId, sequence_number: sequenceNumber },
         'kinesis_message_dispatched',
       );
-    if (r.confirm !== undefined) {
-      this.metrics.reliableAcks.inc(labels);
-      r.confirm(true);
-    }
+    this.metrics.delivered(r.recordType, r.bytes, r.startedAt, r.confirm);
   }
 
   private failed(r: PendingRecord, error: string): void {
-    this.metrics.errors.inc({ record_type: r.recordType });
-    this.metrics.delivery.settled(r.startedAt, false);
     logError(this.logger, 'kinesis_err', error, { record_type: r.recordType, txid: r.txid, vin: r.vin, stream: r.stream });
-    r.confirm?.(false);
+    this.metrics.failed(r.recordType, r.startedAt, r.confirm);
   }
 }

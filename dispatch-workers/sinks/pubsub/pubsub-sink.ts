@@ -13,7 +13,8 @@
 import { topicName } from '../../../shared/record';
 import { logError } from '../../../shared/log';
 import type { Logger } from '../../../shared/log';
-import type { Counter, DeliveryTracker, Metrics } from '../../../shared/metrics';
+import type { Metrics } from '../../../shared/metrics';
+import { PublishMetrics } from '../publish-metrics';
 import type { DeliveryConfirmation, ProduceVerdict, Sink, SinkRecord } from '../sink';
 import { ACCEPTED } from '../sink';
 import type { Publisher } from './pubsub-client';
@@ -37,19 +38,11 @@ export interface PubsubSinkOptions {
   closeTimeoutMs: number;
 }
 
-interface PubsubMetrics {
-  errors: Counter<'record_type'>;
-  published: Counter<'record_type'>;
-  publishedBytes: Counter<'record_type'>;
-  reliableAcks: Counter<'record_type'>;
-  delivery: DeliveryTracker;
-}
-
 /** Close waits for publishes at most this long: the primary stops a worker 5 s after its drain deadline. */
 export const CLOSE_FLUSH_TIMEOUT_MS = 4_000;
 
 export class PubsubSink implements Sink {
-  private readonly metrics: PubsubMetrics;
+  private readonly metrics: PublishMetrics;
   private readonly inFlight = new Set<InFlight>();
   private readonly topics = new Map<string, string>();
   private bufferedBytes = 0;
@@ -64,14 +57,7 @@ export class PubsubSink implements Sink {
     metrics: Metrics,
     private readonly options: PubsubSinkOptions,
   ) {
-    // §11.1: dispatcher metrics are registered when the dispatcher is created.
-    this.metrics = {
-      errors: metrics.counter('pubsub_err', ['record_type']),
-      published: metrics.counter('pubsub_publish_total', ['record_type']),
-      publishedBytes: metrics.counter('pubsub_publish_total_bytes', ['record_type']),
-      reliableAcks: metrics.counter('pubsub_reliable_ack_total', ['record_type']),
-      delivery: metrics.delivery('pubsub'),
-    };
+    this.metrics = new PublishMetrics(metrics, 'pubsub');
   }
 
   produce(record: SinkRecord, confirm?: DeliveryConfirmation): ProduceVerdict {
@@ -86,7 +72,7 @@ export class PubsubSink implements Sink {
       vin: record.vin,
       topic,
       bytes,
-      startedAt: this.metrics.delivery.started(),
+      startedAt: this.metrics.started(),
       confirm,
     };
     this.inFlight.add(r);
@@ -156,22 +142,13 @@ export class PubsubSink implements Sink {
   private delivered(r: InFlight): void {
     if (!this.settle(r)) return;
     this.reachable = true;
-    const labels = { record_type: r.recordType };
-    this.metrics.published.inc(labels);
-    this.metrics.publishedBytes.inc(labels, r.bytes);
-    this.metrics.delivery.settled(r.startedAt, true);
-    if (r.confirm !== undefined) {
-      this.metrics.reliableAcks.inc(labels);
-      r.confirm(true);
-    }
+    this.metrics.delivered(r.recordType, r.bytes, r.startedAt, r.confirm);
   }
 
   private failed(r: InFlight, error: string): void {
     if (!this.settle(r)) return;
     this.reachable = false;
-    this.metrics.errors.inc({ record_type: r.recordType });
-    this.metrics.delivery.settled(r.startedAt, false);
     logError(this.logger, 'pubsub_err', error, { topic_name: r.topic, txid: r.txid, record_type: r.recordType, vin: r.vin });
-    r.confirm?.(false);
+    this.metrics.failed(r.recordType, r.startedAt, r.confirm);
   }
 }
