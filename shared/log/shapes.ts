@@ -9,10 +9,7 @@ const ACTIVITY_ONLY: Readonly<Record<string, unknown>> = Object.freeze({ activit
 
 export function activity(logger: Logger, msg: string, fields?: Readonly<Record<string, unknown>>): void {
   if (!logger.isLevelEnabled('info')) return;
-  const merged = fields === undefined ? ACTIVITY_ONLY : { ...fields, activity: true };
-  const format = jsonLineFormat(logger);
-  if (format === undefined) logger.info(merged, msg);
-  else format.destination.write(jsonLine(format, 'info', msg, merged));
+  write(logger, 'info', msg, fields === undefined ? ACTIVITY_ONLY : { ...fields, activity: true });
 }
 
 export function logError(
@@ -22,10 +19,14 @@ export function logError(
   fields?: Readonly<Record<string, unknown>>,
 ): void {
   if (!logger.isLevelEnabled('error')) return;
-  const merged = { ...fields, error: errorText(error) };
+  write(logger, 'error', msg, { ...fields, error: errorText(error) });
+}
+
+/** JSON loggers made by createLogger take the fast path; others (logfmt, child loggers) go through pino. */
+function write(logger: Logger, level: 'info' | 'error', msg: string, fields: Readonly<Record<string, unknown>>): void {
   const format = jsonLineFormat(logger);
-  if (format === undefined) logger.error(merged, msg);
-  else format.destination.write(jsonLine(format, 'error', msg, merged));
+  if (format === undefined) logger[level](fields, msg);
+  else format.destination.write(jsonLine(format, level, msg, fields));
 }
 
 /** Go prints `err.Error()`: the message only. */
