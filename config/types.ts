@@ -25,6 +25,9 @@ export interface SinkConfigBlock {
   /** The sink works without its block (upstream's logger, §10.7: absent ⇒ defaults), so using it in
    * `records` without a block is not an `expected … to be configured` error. */
   optional?: boolean;
+  /** Keys of the block that upstream's examples show but that do nothing, → what replaces them; a
+   * config carrying one gets a `config_key_unused` startup warning saying so. */
+  unusedKeys?: Readonly<Record<string, string>>;
 }
 
 /** A non-fatal finding to log once the logger exists, in upstream's error-log shape (§11.6):

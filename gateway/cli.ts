@@ -13,11 +13,17 @@ import { runPrimary } from './primary';
 import { runWorker } from './worker';
 import { prepareDevEnvironment } from './dev-environment';
 import { checkTlsFiles } from './tls-files';
+import { runSubcommand, SUBCOMMANDS_USAGE } from './commands';
 
 async function primary(): Promise<void> {
+  const exitCode = await runSubcommand(process.argv.slice(2));
+  if (exitCode !== undefined) {
+    process.exitCode = exitCode;
+    return;
+  }
   const args = parseCliArgs(process.argv.slice(2));
   if (args.help) {
-    process.stdout.write(`${CLI_USAGE}\n`);
+    process.stdout.write(`${CLI_USAGE}\n\n${SUBCOMMANDS_USAGE}\n`);
     return;
   }
   const dev = args.dev ? await prepareDevEnvironment() : undefined;
