@@ -1,6 +1,6 @@
 /** The vehicle configuration an operator shares with vehicles (hostname, CA, fields with intervals,
  * alert types, optional port): building one, and checking one key by key. */
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { AudienceEnum, FieldEnum } from '../../shared/protobuf';
 import { certificatesInBundle } from '../tls-files';
