@@ -10,7 +10,6 @@ const GATEWAY_UNUSED_KEYS: Readonly<Record<string, string>> = {
   reliable_ack:
     'no effect: an ACK waits for delivery only for the record types listed in reliable_ack_sources (record type → dispatcher, e.g. {"V": "kafka"})',
   'monitoring.statsd.sample_rate': 'no effect: every metric is sent, unsampled',
-  airbrake: 'no effect yet: this gateway accepts the airbrake block but sends no error notices; watch the error log lines instead',
 };
 
 export const UNUSED_KEY_WARNING = 'config_key_unused';
