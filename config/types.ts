@@ -73,7 +73,7 @@ export interface GatewayConfig {
   readonly vins_signal_tracking_enabled: readonly string[];
   /** null when the block is absent: no runtime metrics, no metrics backend (§11.1). */
   readonly monitoring: DeepReadonly<Omit<MonitoringProperties, 'statsd'> & { statsd: StatsdProperties | null }> | null;
-  /** null when absent. Accepted and validated, not implemented. */
+  /** null when absent: no error notices (gateway/airbrake). */
   readonly airbrake: DeepReadonly<AirbrakeProperties> | null;
   readonly gateway: DeepReadonly<GatewayProperties>;
   /** Every declared sink block by key: the validated block when configured, else its defaults. */

@@ -27,22 +27,27 @@ export class NoticeServer {
   private waiters: Array<{ predicate: (n: ReceivedNotice) => boolean; resolve: (n: ReceivedNotice) => void }> = [];
   private readonly hanging: ServerResponse[] = [];
 
-  private constructor(
-    private readonly server: Server,
-    readonly protocol: 'http' | 'https',
-  ) {}
+  private readonly server: Server;
 
-  static async start(mode: NoticeServerMode, tls?: { cert: string; key: string; ca: string }): Promise<NoticeServer> {
-    let notices: NoticeServer | undefined;
+  private constructor(
+    private readonly mode: NoticeServerMode,
+    tls?: { cert: string; key: string; ca: string },
+  ) {
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       let text = '';
       req.setEncoding('utf8');
       req.on('data', (chunk: string) => (text += chunk));
-      req.on('end', () => notices?.receive(req, res, text, mode));
+      req.on('end', () => this.receive(req, res, text));
     };
-    const server = tls ? createHttpsServer({ ...tls, requestCert: true, rejectUnauthorized: true }, handler) : createHttpServer(handler);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    notices = new NoticeServer(server, tls ? 'https' : 'http');
+    this.server = tls ? createHttpsServer({ ...tls, requestCert: true, rejectUnauthorized: true }, handler) : createHttpServer(handler);
+    this.protocol = tls ? 'https' : 'http';
+  }
+
+  readonly protocol: 'http' | 'https';
+
+  static async start(mode: NoticeServerMode, tls?: { cert: string; key: string; ca: string }): Promise<NoticeServer> {
+    const notices = new NoticeServer(mode, tls);
+    await new Promise<void>((resolve) => notices.server.listen(0, '127.0.0.1', resolve));
     return notices;
   }
 
@@ -67,7 +72,7 @@ export class NoticeServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private receive(req: IncomingMessage, res: ServerResponse, text: string, mode: NoticeServerMode): void {
+  private receive(req: IncomingMessage, res: ServerResponse, text: string): void {
     const socket = req.socket as TLSSocket;
     const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
     const notice: ReceivedNotice = {
@@ -77,8 +82,8 @@ export class NoticeServer {
       ...(peer?.subject?.CN !== undefined ? { clientCommonName: String(peer.subject.CN) } : {}),
     };
     this.received.push(notice);
-    if (mode === 'hang') this.hanging.push(res);
-    else if (mode === 'error500') res.writeHead(500).end('internal error');
+    if (this.mode === 'hang') this.hanging.push(res);
+    else if (this.mode === 'error500') res.writeHead(500).end('internal error');
     else {
       const id = String(this.received.length);
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id, url: `${this.url}/notices/${id}` }));
