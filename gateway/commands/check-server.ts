@@ -1,7 +1,7 @@
 /** `fleet-telemetry check-server`: check a running server as a vehicle sees it (server-probe.ts), and
  * with a client certificate, whether the WebSocket upgrade succeeds and which identity the server
  * derives from that certificate (PROTOCOL.md §3). */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import WebSocket from 'ws';
 import { identityFromCertificate, type Identity } from '../identity';
@@ -11,6 +11,7 @@ import { probeServer, type ProbeResult, type ProbeTarget } from './server-probe'
 
 const HELP = `Usage:
   fleet-telemetry check-server VEHICLE_CONFIG.json [--cert FILE --key FILE] [--address A] [--json]
+  fleet-telemetry check-server HOST[:PORT] --ca FILE [--cert FILE --key FILE] [--address A] [--json]
   fleet-telemetry check-server --host H [--port P] --ca FILE [--cert FILE --key FILE] [--address A] [--json]
 
 Connects as a vehicle would (TLS, SNI = hostname) and reports the chain the server presents,
@@ -77,7 +78,8 @@ function targetOf(positional: string | undefined, flag: (name: string) => string
   const timeoutMs = Number(flag('timeout-ms') ?? 10_000);
   const address = flag('address');
   let fromFile: { hostname?: unknown; port?: unknown; ca?: unknown } = {};
-  if (positional !== undefined) fromFile = JSON.parse(readFileSync(positional, 'utf8')) as typeof fromFile;
+  if (positional !== undefined && existsSync(positional)) fromFile = JSON.parse(readFileSync(positional, 'utf8')) as typeof fromFile;
+  else if (positional !== undefined) fromFile = hostAndPort(positional);
   const hostname = flag('host') ?? (typeof fromFile.hostname === 'string' ? fromFile.hostname : undefined);
   const caFile = flag('ca');
   const caPem = caFile !== undefined ? readFileSync(caFile, 'utf8') : typeof fromFile.ca === 'string' ? fromFile.ca : undefined;
@@ -86,6 +88,14 @@ function targetOf(positional: string | undefined, flag: (name: string) => string
   const port = Number(flag('port') ?? (typeof fromFile.port === 'number' ? fromFile.port : 443));
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`invalid port: ${flag('port') ?? String(fromFile.port)}`);
   return { hostname, port, caPem, timeoutMs, ...(address !== undefined ? { address } : {}) };
+}
+
+/** `telemetry.example.com`, `telemetry.example.com:4443`, `[2001:db8::1]:443`. */
+function hostAndPort(text: string): { hostname: string; port?: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:/]+))(?::(\d+))?$/.exec(text);
+  if (match === null) throw new UsageError(`${text}: neither a vehicle configuration file nor HOST[:PORT]`);
+  const hostname = (match[1] ?? match[2]) as string;
+  return match[3] === undefined ? { hostname } : { hostname, port: Number(match[3]) };
 }
 
 function tryUpgrade(target: ProbeTarget, certPem: string, keyPem: string): Promise<UpgradeResult> {

@@ -102,7 +102,7 @@ describe('check-server against the gateway', () => {
   test('a hostname missing from the SAN (exit 1)', async () => {
     let stdout = '';
     const io: CommandIo = { out: (t) => void (stdout += t), err: () => undefined };
-    const argv = ['check-server', '--host', 'vehicles.example.com', '--address', '127.0.0.1', '--port', String(gateways.good.port)];
+    const argv = ['check-server', `vehicles.example.com:${gateways.good.port}`, '--address', '127.0.0.1'];
     expect(await runSubcommand([...argv, '--ca', files['root.pem'] as string], io)).toBe(1);
     expect(stdout).toContain('hostname in SAN: no (DNS:gateway.test)');
     expect(stdout).toMatch(/error: hostname: .*vehicles\.example\.com/);
