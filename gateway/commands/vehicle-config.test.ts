@@ -144,5 +144,9 @@ describe('fleet-telemetry vehicle-config', () => {
     const bad = capture();
     expect(await runSubcommand(['vehicle-config', '--bogus'], bad)).toBe(2);
     expect(bad.stderr).toMatch(/flag provided but not defined: -bogus/);
+    const interval = capture();
+    const argv = ['vehicle-config', '--hostname', 'h.example.com', '--ca', join(dir, 'ca.pem'), '--field', 'Odometer=1.5'];
+    expect(await runSubcommand(argv, interval)).toBe(2);
+    expect(interval.stderr).toMatch(/--field Odometer=1\.5: expected NAME=SECONDS/);
   });
 });

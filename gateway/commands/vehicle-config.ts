@@ -81,7 +81,8 @@ function inputFromFlags(values: ReadonlyMap<string, string[]>): BuildInput {
   if (hostname === undefined || caFile === undefined) throw new UsageError('--hostname and --ca are required (or --from FILE)');
   const fields = (values.get('field') ?? []).map((spec): [string, number] => {
     const eq = spec.lastIndexOf('=');
-    if (eq <= 0) throw new UsageError(`--field ${spec}: expected NAME=SECONDS`);
+    if (eq <= 0 || !/^\d+$/.test(spec.slice(eq + 1)))
+      throw new UsageError(`--field ${spec}: expected NAME=SECONDS, SECONDS a whole number`);
     return [spec.slice(0, eq), Number(spec.slice(eq + 1))];
   });
   const port = one('port');

@@ -38,8 +38,9 @@ beforeAll(async () => {
   write('intermediate.pem', intermediate.certPem);
   write('wrong-root.pem', wrongRoot.certPem);
   const clientCa = (await testPki()).caCert; // the gateways trust the test vehicles' certificates
+  // `reliable_ack` (no effect) also checks the startup warning naming its replacement.
   const start = (cert: string, key: string): Promise<GatewayProcess> =>
-    GatewayProcess.start({ config: { tls: { server_cert: cert, server_key: key, ca_file: clientCa } } });
+    GatewayProcess.start({ config: { reliable_ack: true, tls: { server_cert: cert, server_key: key, ca_file: clientCa } } });
   gateways.good = await start(write('good-chain.pem', leaf.certPem + intermediate.certPem), write('good.key', leaf.keyPem));
   gateways.expired = await start(write('expired.pem', expired.certPem), write('expired.key', expired.keyPem));
   gateways.leafOnly = await start(write('leaf-only.pem', soon.certPem), write('leaf-only.key', soon.keyPem));
@@ -66,6 +67,11 @@ async function checkServer(gateway: GatewayProcess, ...flags: string[]): Promise
   );
   return { code, report: JSON.parse(stdout) as Report };
 }
+
+test('startup warns about a key that has no effect, naming what replaces it', async () => {
+  const line = await gateways.good.waitForLog((l) => l.msg === 'config_key_unused');
+  expect(line).toMatchObject({ level: 'error', key: 'reliable_ack', error: expect.stringContaining('reliable_ack_sources') });
+});
 
 describe('check-server against the gateway', () => {
   test('a good chain: full verification, hostname in the SAN, upgrade ok with the identity the server derives', async () => {
