@@ -114,12 +114,13 @@ describe('decoding like Go encoding/json (§12.1)', () => {
     expect(config.monitoring?.statsd).toEqual({ host: '127.0.0.1:8125', prefix: '', flush_period: 100 });
   });
 
-  test('unknown keys are ignored without any output', () => {
+  test('unknown keys are ignored without any output (keys known to do nothing become warnings)', () => {
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
       const config = load({ tls: VALID_TLS, reliable_ack: true, no_such_key: { deep: 1 }, monitoring: { statsd: { sample_rate: 1 } } });
       expect(config).not.toHaveProperty('no_such_key');
+      expect(config.warnings.map((w) => w.fields.key)).toEqual(['reliable_ack', 'monitoring.statsd.sample_rate']);
       expect(log).not.toHaveBeenCalled();
       expect(warn).not.toHaveBeenCalled();
     } finally {

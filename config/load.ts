@@ -19,6 +19,7 @@ import { ConfigError } from './errors';
 import { fromPlainValue, JsonSyntaxError, readFirstJsonValue, type JsonValue } from './json-reader';
 import { baseSchema, type BaseConfigProperties } from './schema';
 import { isGroup, type SchemaGroup } from './schema-tree';
+import { unusedKeyWarnings } from './unused-keys';
 import type { GatewayConfig, SinkConfigBlock, StartupWarning } from './types';
 import { schemaDefaults, validateOpenBlock, validateWithConvict } from './validate';
 
@@ -65,7 +66,7 @@ export function loadConfig(options: LoadConfigOptions): GatewayConfig {
   for (const [key, block] of blocks) sinks[key] = sinkValue(key, block, present.has(key), properties, decoded.values);
 
   // Startup checks in upstream's order: config decoding (§12.1), producers (§12.3), TLS (§2.2).
-  const warnings: StartupWarning[] = [];
+  const warnings: StartupWarning[] = unusedKeyWarnings(tree, options.sinkBlocks);
   const vins = checkTrackedVins(base.vins_signal_tracking_enabled);
   const { level, warning } = resolveLogLevel(base.log_level);
   if (warning !== undefined) warnings.push(warning);

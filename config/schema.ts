@@ -212,10 +212,15 @@ export const baseSchema: convict.Schema<BaseConfigProperties> = {
     },
   },
   airbrake: {
-    host: { doc: 'Airbrake/Errbit host (accepted, not implemented)', format: String, default: '', goType: 'string' },
-    project_id: { doc: 'Project id (accepted, not implemented)', format: 'int', default: 0, goType: 'int64' },
+    host: {
+      doc: 'Airbrake/Errbit base URL (https://api.airbrake.io when empty; a bare host means https)',
+      format: String,
+      default: '',
+      goType: 'string',
+    },
+    project_id: { doc: 'Project id: notices go to <host>/api/v3/projects/<id>/notices', format: 'int', default: 0, goType: 'int64' },
     project_key: {
-      doc: 'Project key (accepted, not implemented); env AIRBRAKE_PROJECT_KEY overrides it whenever set',
+      doc: 'Project key (sent as a bearer token); env AIRBRAKE_PROJECT_KEY overrides it whenever set',
       format: String,
       default: '',
       env: 'AIRBRAKE_PROJECT_KEY',
@@ -223,8 +228,8 @@ export const baseSchema: convict.Schema<BaseConfigProperties> = {
       sensitive: true,
       goType: 'string',
     },
-    environment: { doc: 'Environment name (accepted, not implemented)', format: String, default: '', goType: 'string' },
-    tls: tlsFiles('Airbrake client TLS (accepted, not implemented)'),
+    environment: { doc: 'Environment name sent with every notice', format: String, default: '', goType: 'string' },
+    tls: tlsFiles('Airbrake client TLS (ca_file: CAs to trust; server_cert/server_key: client certificate)'),
   },
   gateway: {
     workers: {

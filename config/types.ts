@@ -25,6 +25,9 @@ export interface SinkConfigBlock {
   /** The sink works without its block (upstream's logger, §10.7: absent ⇒ defaults), so using it in
    * `records` without a block is not an `expected … to be configured` error. */
   optional?: boolean;
+  /** Keys of the block that upstream's examples show but that do nothing, → what replaces them; a
+   * config carrying one gets a `config_key_unused` startup warning saying so. */
+  unusedKeys?: Readonly<Record<string, string>>;
 }
 
 /** A non-fatal finding to log once the logger exists, in upstream's error-log shape (§11.6):
@@ -70,7 +73,7 @@ export interface GatewayConfig {
   readonly vins_signal_tracking_enabled: readonly string[];
   /** null when the block is absent: no runtime metrics, no metrics backend (§11.1). */
   readonly monitoring: DeepReadonly<Omit<MonitoringProperties, 'statsd'> & { statsd: StatsdProperties | null }> | null;
-  /** null when absent. Accepted and validated, not implemented. */
+  /** null when absent: no error notices (gateway/airbrake). */
   readonly airbrake: DeepReadonly<AirbrakeProperties> | null;
   readonly gateway: DeepReadonly<GatewayProperties>;
   /** Every declared sink block by key: the validated block when configured, else its defaults. */

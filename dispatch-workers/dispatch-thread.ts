@@ -19,6 +19,7 @@ import type { PipelineContext } from './pipeline/dispatch-entry';
 import { ReplyBuffer } from './pipeline/reply-buffer';
 import { ForwardBuffer } from './pipeline/forward-buffer';
 import { createRecordMetrics } from './pipeline/record-metrics';
+import { LaneErrors } from './lane-errors';
 import type { Route } from './pipeline/route-record';
 import type { Sink } from './sinks/sink';
 import { sinkDefinition } from './sinks/registry';
@@ -37,12 +38,16 @@ interface LaneState {
   namedSinks: ReadonlyMap<string, Sink>;
   /** The pool-resident sinks that finish work at the end of each batch (`Sink.flush`). */
   flushing: readonly Sink[];
+  /** Error reports for the Airbrake notifier; undefined without an `airbrake` block. */
+  errors: LaneErrors | undefined;
   close(): Promise<void>;
 }
 
 /** How often counts made outside a batch (delivery callbacks) are posted, and health is checked. */
 const REPORT_INTERVAL_MS = 250;
 const HEALTH_EVERY_REPORTS = 4;
+/** Error reports per kind and second a lane forwards (the main thread's notifier applies its own). */
+const LANE_ERRORS_PER_SECOND = 5;
 
 let settlementPort: MessagePort | undefined;
 let nextPendingId = 1;
@@ -55,6 +60,11 @@ async function createLaneState(): Promise<LaneState> {
   const recorder = metricsEnabled(config.monitoring) ? new MetricsRecorder() : undefined;
   const metrics = recorder === undefined ? NO_METRICS : new RecordingMetrics(recorder);
   installThreadMetrics(metrics);
+  // Before the sinks are built, so their startup errors are reported too.
+  const errors =
+    config.airbrake === null
+      ? undefined
+      : new LaneErrors(LANE_ERRORS_PER_SECOND, metrics.counter('gateway_airbrake_dropped_total', ['reason']));
   const recordMetrics = createRecordMetrics(metrics, config.vins_signal_tracking_enabled);
   const forwards: ForwardTarget = { current: undefined };
   const { routes, sinks } = await buildRoutes(config, logger, forwards);
@@ -82,6 +92,7 @@ async function createLaneState(): Promise<LaneState> {
     taskSeconds: metrics.histogram('gateway_dispatch_task_seconds'),
     namedSinks,
     flushing: [...namedSinks.values()].filter((sink) => sink.flush !== undefined),
+    errors,
     close: () => Promise.all(sinks.map((s) => s.close())).then(() => undefined),
   };
 }
@@ -131,8 +142,10 @@ function startReports(lane: LaneState): void {
   setInterval(report, REPORT_INTERVAL_MS).unref();
 }
 
-function reportMetrics({ recorder }: LaneState): void {
+function reportMetrics({ recorder, errors }: LaneState): void {
   if (recorder?.pending) post({ report: 'metrics', delta: recorder.drain() });
+  const reports = errors?.take();
+  if (reports !== undefined) post({ report: 'errors', errors: reports });
 }
 
 /** Settlements of one event-loop turn, posted together (and before the result of the batch that made them). */

@@ -13,11 +13,18 @@ import { runPrimary } from './primary';
 import { runWorker } from './worker';
 import { prepareDevEnvironment } from './dev-environment';
 import { checkTlsFiles } from './tls-files';
+import { runSubcommand, SUBCOMMANDS_USAGE } from './commands';
+import { startAirbrake } from './airbrake';
 
 async function primary(): Promise<void> {
+  const exitCode = await runSubcommand(process.argv.slice(2));
+  if (exitCode !== undefined) {
+    process.exitCode = exitCode;
+    return;
+  }
   const args = parseCliArgs(process.argv.slice(2));
   if (args.help) {
-    process.stdout.write(`${CLI_USAGE}\n`);
+    process.stdout.write(`${CLI_USAGE}\n\n${SUBCOMMANDS_USAGE}\n`);
     return;
   }
   const dev = args.dev ? await prepareDevEnvironment() : undefined;
@@ -30,6 +37,7 @@ async function primary(): Promise<void> {
   const logger = createLogger({ json: config.json_log_enable, level: config.log_level, base: { pid: process.pid } });
   for (const warning of config.warnings) logError(logger, warning.msg, warning.error, warning.fields ?? {});
   checkTlsFiles(config.tls, logger);
+  startAirbrake(config, logger);
   const { port, ready } = await runPrimary(config, logger);
   await ready;
   activity(logger, 'server_listening', { host: config.host || '0.0.0.0', port, workers: config.workerCount });

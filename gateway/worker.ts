@@ -8,7 +8,7 @@ import type { WebSocket, us_listen_socket } from '@btc-vision/uwebsockets.js';
 import type { GatewayConfig } from '../config';
 import { isLaneReport } from '../shared/batch';
 import { readFrame } from '../shared/envelope/read-frame';
-import { activity, createLogger, logError } from '../shared/log';
+import { activity, createLogger, logError, reportError } from '../shared/log';
 import type { Logger } from '../shared/log';
 import type { Counter, Metrics } from '../shared/metrics';
 import { DispatchLanes } from '../dispatch-workers/pool';
@@ -24,6 +24,7 @@ import { ReliableAcks } from './reliable-acks';
 import { connectivityFrame } from './connectivity';
 import type { WorkerMessage, PrimaryMessage } from './cluster-messages';
 import { WorkerObservability } from './observability/worker-observability';
+import { startAirbrake } from './airbrake';
 import { isObservabilityPrimaryMessage } from './observability/messages';
 import type { ObservabilityPrimaryMessage, ObservabilityWorkerMessage } from './observability/messages';
 import { sessionMetrics } from './observability/session-metrics';
@@ -36,6 +37,7 @@ export async function runWorker(config: GatewayConfig, port: number): Promise<vo
     else sent?.();
   };
   const observability = new WorkerObservability(config, logger, send);
+  startAirbrake(config, logger); // after the metrics are installed, before the sinks start
   const mainSinks = await MainThreadSinks.create(config, logger, observability.metrics);
   const worker = new GatewayWorker(config, logger, mainSinks, observability);
   await worker.start(port);
@@ -117,8 +119,10 @@ class GatewayWorker {
       },
     };
     this.lanes = new DispatchLanes(config, config.gateway.dispatch_threads, (lane, m) => {
-      if (isLaneReport(m)) observability.laneReport(lane, m);
-      else this.reliableAcks.settled(lane, m);
+      if (isLaneReport(m)) {
+        if (m.report !== 'errors') observability.laneReport(lane, m);
+        else for (const e of m.errors) reportError(e.kind, e.error, { ...e.fields, lane });
+      } else this.reliableAcks.settled(lane, m);
     });
     for (let lane = 0; lane < this.lanes.count; lane++) {
       const batcher = new LaneBatcher(

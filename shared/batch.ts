@@ -102,9 +102,19 @@ export interface Settlement {
 
 /**
  * What a dispatch thread posts on its settlement port besides Settlements: counts made outside a
- * batch (sinks' delivery callbacks), and its sinks' health when it changes.
+ * batch (sinks' delivery callbacks), its sinks' health when it changes, and its error reports.
  */
-export type LaneReport = { report: 'metrics'; delta: MetricsDelta } | { report: 'health'; sinks: Record<string, boolean> };
+export type LaneReport =
+  | { report: 'metrics'; delta: MetricsDelta }
+  | { report: 'health'; sinks: Record<string, boolean> }
+  | { report: 'errors'; errors: LaneErrorReport[] };
+
+/** An error line of a lane, for the Airbrake notifier of the main thread (already rate-limited). */
+export interface LaneErrorReport {
+  kind: string;
+  error: string | null;
+  fields: Record<string, string | number | boolean | null>;
+}
 
 /** Settlements travel in arrays: those made in one event-loop turn of the lane go in one message. */
 export type LaneMessage = Settlement[] | LaneReport;

@@ -10,7 +10,8 @@ import { getClientCertificatePem, loadUws } from './uws-loader';
 import { identityFromCertificate } from '../identity';
 import type { Identity } from '../identity';
 import { connectionIdFromHeader } from '../connection-id';
-import { upgradeFailure } from './upgrade-checks';
+import { upgradeFailure, type UpgradeFailure } from './upgrade-checks';
+import { reportError } from '../../shared/log';
 
 export interface UpgradeInfo {
   socketId: string;
@@ -69,6 +70,7 @@ export function createVehicleApp(tls: TlsFiles, handlers: VehicleListenerHandler
       if (refuseWithoutCertificate(res, certificate)) return;
       const failure = upgradeFailure(req);
       if (failure !== undefined) {
+        reportUpgradeFailure(res, req, failure);
         res.cork(() =>
           res
             .writeStatus(failure.status)
@@ -94,6 +96,7 @@ export function createVehicleApp(tls: TlsFiles, handlers: VehicleListenerHandler
   app.any('/*', (res, req) => {
     if (refuseWithoutCertificate(res)) return;
     const failure = upgradeFailure(req) ?? { status: '400 Bad Request', body: 'Bad Request\n' };
+    reportUpgradeFailure(res, req, failure);
     res.cork(() =>
       res
         .writeStatus(failure.status)
@@ -126,6 +129,15 @@ function refuseWithoutCertificate(res: HttpResponse, certificate = getClientCert
     res.writeStatus('401 Unauthorized').writeHeader('Content-Type', 'text/plain; charset=utf-8').end('client certificate required\n', true),
   );
   return true;
+}
+
+/** Upstream reports every upgrade failure to Airbrake with the request (§2.3) but logs none of these. */
+function reportUpgradeFailure(res: HttpResponse, req: HttpRequest, failure: UpgradeFailure): void {
+  reportError('websocket_upgrade_error', `websocket upgrade failed: ${failure.status}`, {
+    method: req.getCaseSensitiveMethod(),
+    path: req.getUrl(),
+    remote_address: Buffer.from(res.getRemoteAddressAsText()).toString(),
+  });
 }
 
 function readUpgradeInfo(req: HttpRequest): UpgradeInfo {

@@ -85,7 +85,7 @@ export class WorkerObservability {
   /** A lane's batch result or report: its counts and its sinks' health. */
   laneReport(lane: number, report: LaneReport): void {
     if (report.report === 'metrics') this.laneMetrics(lane, report.delta);
-    else {
+    else if (report.report === 'health') {
       this.laneHealth.set(lane, report.sinks);
       this.checkHealth();
     }

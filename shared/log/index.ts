@@ -1,6 +1,7 @@
 /** Logging for every process and thread (PROTOCOL.md §11.6). */
 export { createLogger, LOG_CONTEXT, type Logger, type LoggerOptions } from './create-logger';
 export { activity, logError, errorText } from './shapes';
+export { isReportedKind, observeErrors, reportError, type ErrorObserver } from './error-reports';
 export { logServerMessage, TLS_HANDSHAKE_ERROR_TEXT } from './server-log';
 export { parseLogLevel, outputLevelName, type LogLevelName } from './levels';
 export { rfc3339 } from './time';
@@ -13,3 +14,4 @@ export {
   type JsonLineFormat,
   type JsonMember,
 } from './json-line';
+export { ErrorBudget } from './error-budget';

@@ -3,6 +3,7 @@
  * error text or null). Both return before building anything when their level is off, and write JSON
  * lines through the fast path (json-line.ts: the same text as pino's, without re-sorting it). */
 import type { Logger } from './create-logger';
+import { reportError } from './error-reports';
 import { jsonLine, jsonLineFormat } from './json-line';
 
 const ACTIVITY_ONLY: Readonly<Record<string, unknown>> = Object.freeze({ activity: true });
@@ -18,6 +19,7 @@ export function logError(
   error: Error | string | null | undefined,
   fields?: Readonly<Record<string, unknown>>,
 ): void {
+  reportError(msg, errorText(error), fields); // whatever the log level (the observer rate-limits)
   if (!logger.isLevelEnabled('error')) return;
   write(logger, 'error', msg, { ...fields, error: errorText(error) });
 }

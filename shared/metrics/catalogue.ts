@@ -144,6 +144,16 @@ export const GATEWAY_METRICS: readonly CatalogueEntry[] = [
   histogram('gateway_batch_bytes', [], BYTE_BUCKETS, 'Frame bytes per batch'),
   gauge('gateway_workers_listening', [], 'Worker processes whose listener is up'),
   counter('gateway_worker_restarts_total', [], 'Worker processes that exited and were replaced'),
+  counter(
+    'gateway_airbrake_notices_total',
+    ['outcome'],
+    'Airbrake notices sent, by outcome: sent (2xx), failed (error, timeout, other status)',
+  ),
+  counter(
+    'gateway_airbrake_dropped_total',
+    ['reason'],
+    'Error reports not sent to Airbrake, by reason: rate_limited (over the per-kind budget), queue_full (Airbrake slower than the errors)',
+  ),
 ];
 
 export const CATALOGUE: readonly CatalogueEntry[] = [...REFERENCE_METRICS, ...GATEWAY_METRICS];

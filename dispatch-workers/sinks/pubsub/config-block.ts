@@ -2,7 +2,7 @@
  * The `pubsub` config block (PROTOCOL.md §10.3, §12.2): upstream's `gcp_project_id` plus ours (the
  * publish and startup timeouts, the buffer bounds), all optional. `PUBSUB_EMULATOR_HOST` and
  * `GOOGLE_APPLICATION_CREDENTIALS` are read by the sink. Upstream examples also show
- * `pubsub.reliable_ack`, which upstream ignores: so do we (unknown keys are ignored).
+ * `pubsub.reliable_ack`, which upstream ignores: so do we, with a startup warning (unusedKeys).
  */
 import type { SinkConfigBlock } from '../../../config';
 
@@ -17,6 +17,9 @@ export interface PubsubBlock {
 export const PUBSUB_CONFIG_BLOCK: SinkConfigBlock = {
   key: 'pubsub',
   upstreamName: 'Pubsub',
+  unusedKeys: {
+    reliable_ack: 'no effect: to hold ACKs until Pub/Sub confirms, name pubsub in reliable_ack_sources (e.g. {"V": "pubsub"})',
+  },
   schema: {
     gcp_project_id: {
       doc: 'GCP project of the topics; required when a record type uses pubsub.',
