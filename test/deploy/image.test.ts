@@ -169,6 +169,24 @@ describe('the runtime stage', () => {
       vehicle.send(streamFrame({ topic: 'V', txid: 'image-1', payload: vehicleDataPayload(vin, 20, seededRandom(3)), vin }));
       expect(Buffer.from((await vehicle.nextReply()).bytes)).toEqual(Buffer.from(writeAck('image-1', 'V')));
       await vehicle.close();
+      // The simulator as the compose stack's `vehicle` service runs it, from the same files.
+      const simulator = spawnSync(
+        process.execPath,
+        [
+          join(app, 'dist', 'bench', 'vehicle-cli.js'),
+          '--url',
+          `wss://127.0.0.1:${port}/`,
+          '--pki',
+          dirname(pki.caCert),
+          '--vin',
+          vin,
+          '--count',
+          '2',
+        ],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
+      expect([simulator.status, simulator.stderr]).toEqual([0, '']);
+      expect(simulator.stdout).toContain('2/2 alerts');
       const health = spawnSync(process.execPath, [join(app, 'healthcheck.js')], {
         env: { ...process.env, HEALTHCHECK_PORT: String(statusPort) },
       });
