@@ -41,7 +41,7 @@ export function resolveRateLimit(rl: RateLimitProperties): RateLimit {
   const invalid = (key: string, what: string, got: number): never => {
     throw new ConfigError(
       'CONFIG_RATE_LIMIT',
-      `config key "rate_limit.${key}": must be greater than 0 ${what}when rate_limit.enabled is true, got ${got} (DEVIATIONS.md D3)`,
+      `config key "rate_limit.${key}": must be greater than 0 ${what}when rate_limit.enabled is true, got ${got} (gateway/DEVIATIONS.md D3)`,
       `rate_limit.${key}`,
     );
   };
@@ -108,7 +108,7 @@ export function checkDispatchRules(records: Readonly<Record<string, readonly str
     if (unknown !== undefined) {
       throw new ConfigError(
         'CONFIG_DISPATCH_RULE',
-        `${rule}: unknown dispatcher ${JSON.stringify(unknown)} in config key "records.${recordType}" (known dispatchers: ${knownSinks.join(', ')}; DEVIATIONS.md D8)`,
+        `${rule}: unknown dispatcher ${JSON.stringify(unknown)} in config key "records.${recordType}" (known dispatchers: ${knownSinks.join(', ')}; gateway/DEVIATIONS.md D8)`,
         `records.${recordType}`,
       );
     }
@@ -123,7 +123,7 @@ export function checkTls(present: boolean, tls: TlsProperties, useDefaultEngCa: 
   if (useDefaultEngCa) {
     throw new ConfigError(
       'CONFIG_ENG_CA_UNSUPPORTED',
-      'config key "use_default_eng_ca": true is not supported: this gateway bundles no Tesla CA certificates (DEVIATIONS.md D1). ' +
+      'config key "use_default_eng_ca": true is not supported: this gateway bundles no Tesla CA certificates (gateway/DEVIATIONS.md D1). ' +
         "Remove the key (or set it to false) and put the CA certificates to trust, such as Tesla's eng bundle, in the file named by tls.ca_file",
       'use_default_eng_ca',
     );
@@ -139,7 +139,7 @@ export function checkTls(present: boolean, tls: TlsProperties, useDefaultEngCa: 
   if (tls.ca_file === '') {
     throw new ConfigError(
       'CONFIG_TLS_CA_REQUIRED',
-      'config key "tls.ca_file" is required: this gateway bundles no Tesla CA certificates (DEVIATIONS.md D1), so it trusts only the CAs in that file. ' +
+      'config key "tls.ca_file" is required: this gateway bundles no Tesla CA certificates (gateway/DEVIATIONS.md D1), so it trusts only the CAs in that file. ' +
         "Get Tesla's CA bundle from Tesla's fleet-telemetry repository (https://github.com/teslamotors/fleet-telemetry, file config/files/prod_ca.crt; " +
         'eng_ca.crt for engineering vehicles), append any CA of your own, and set tls.ca_file to its path',
       'tls.ca_file',

@@ -110,7 +110,7 @@ export const baseSchema: convict.Schema<BaseConfigProperties> = {
     server_cert: { doc: 'Server certificate chain (PEM); required', format: String, default: '', goType: 'string' },
     server_key: { doc: 'Server private key (PEM); required', format: String, default: '', goType: 'string' },
     ca_file: {
-      doc: "Client CAs (PEM). Required here: this gateway bundles no Tesla CA (DEVIATIONS.md D1); point it at Tesla's published bundle plus your own CAs",
+      doc: "Client CAs (PEM). Required here: this gateway bundles no Tesla CA (gateway/DEVIATIONS.md D1); point it at Tesla's published bundle plus your own CAs",
       format: String,
       default: '',
       goType: 'string',

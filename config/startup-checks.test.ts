@@ -133,7 +133,7 @@ describe('records (§12.3)', () => {
     expect(error.key).toBe('records.V');
     expect(error.message).toBe(
       'unknown_dispatch_rule record: V, dispatchRule:[logger foo]: unknown dispatcher "foo" in config key "records.V" ' +
-        '(known dispatchers: kafka, pubsub, kinesis, zmq, mqtt, redis, logger; DEVIATIONS.md D8)',
+        '(known dispatchers: kafka, pubsub, kinesis, zmq, mqtt, redis, logger; gateway/DEVIATIONS.md D8)',
     );
   });
 

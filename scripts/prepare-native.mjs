@@ -3,6 +3,9 @@
 // dist/native/ a copy whose GLIBC_2.38 requirement is marked weak, plus a tiny addon that
 // defines those functions; gateway/acceptor/uws-loader.ts loads the pair only when the
 // stock binary fails. node_modules is never modified. Runs after tsc (needs dist/).
+// Quiet when nothing changed: a stamp (dist/native/prepared.json) records the inputs of the last
+// successful run (Node version, uWS version, the compat source, this script), and a run with the
+// same inputs and its files in place does nothing and prints nothing.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -59,10 +62,7 @@ function compileCompat(target) {
   const stamp = createHash('sha256')
     .update(JSON.stringify([cc, args, readFileSync(compatSource, 'utf8')]))
     .digest('hex');
-  if (existsSync(target) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
-    log(`${rel(target)} is up to date`);
-    return;
-  }
+  if (existsSync(target) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
   const tmp = `${target}.${process.pid}.tmp`;
   const run = spawnSync(cc, [...args, '-o', tmp, compatSource], { encoding: 'utf8' });
   if (run.error?.code === 'ENOENT') {
@@ -76,15 +76,32 @@ function compileCompat(target) {
   log(`compiled ${rel(target)} with ${cc} (Node-API headers: ${include})`);
 }
 
-if (process.platform !== 'linux') {
-  log(`nothing to do on ${process.platform} (the glibc workaround is Linux-only)`);
-  process.exit(0);
-}
+// The glibc workaround is Linux-only.
+if (process.platform !== 'linux') process.exit(0);
+
+const pkgDir = dirname(createRequire(join(root, 'package.json')).resolve(PKG));
+const preparedFile = join(outDir, 'prepared.json');
+const inputs = JSON.stringify({
+  node: process.version,
+  cc: process.env.CC ?? 'cc',
+  uws: JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).version,
+  compat: createHash('sha256').update(readFileSync(compatSource)).digest('hex'),
+  script: createHash('sha256')
+    .update(readFileSync(fileURLToPath(import.meta.url)))
+    .digest('hex'),
+});
+const prepared = existsSync(preparedFile) ? JSON.parse(readFileSync(preparedFile, 'utf8')) : undefined;
+if (prepared?.inputs === inputs && prepared.files.every((f) => existsSync(join(outDir, f)))) process.exit(0);
+/** Records a successful run, so the next one with the same inputs is silent. */
+const markPrepared = (files) => {
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(preparedFile, `${JSON.stringify({ inputs, files })}\n`);
+};
 
 // Probe in a child so a failed dlopen leaves no trace in this process.
 const probe = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(PKG)})`], { cwd: root, encoding: 'utf8' });
 if (probe.status === 0) {
-  log('stock uWebSockets.js binary loads on this system; no native workaround needed');
+  markPrepared([]); // the stock binary loads: nothing to prepare
   process.exit(0);
 }
 if (!MISSING_GLIBC_238.test(probe.stderr)) {
@@ -96,17 +113,15 @@ log(`stock uWebSockets.js needs glibc 2.38 (this system has ${glibc}); preparing
 if (!existsSync(weakenerJs)) fail(`${rel(weakenerJs)} is missing; compile TypeScript first (npm run build).`);
 const { weakenVersionNeed } = createRequire(import.meta.url)(weakenerJs);
 
-const pkgDir = dirname(createRequire(join(root, 'package.json')).resolve(PKG));
 mkdirSync(outDir, { recursive: true });
 
 // Every Node ABI for this arch, so one build serves Node 20, 22 and 24 on the same host.
 const binaries = readdirSync(pkgDir).filter((f) => f.startsWith(`uws_linux_${process.arch}_`) && f.endsWith('.node'));
 if (binaries.length === 0) fail(`${PKG} ships no binary for linux-${process.arch}`);
-for (const name of binaries) {
-  const patched = weakenVersionNeed(readFileSync(join(pkgDir, name)), 'GLIBC_2.38');
-  const changed = writeIfChanged(join(outDir, name), patched);
-  log(`${rel(join(outDir, name))}: ${changed ? 'wrote copy with GLIBC_2.38 marked weak' : 'up to date'}`);
-}
+const written = binaries.filter((name) =>
+  writeIfChanged(join(outDir, name), weakenVersionNeed(readFileSync(join(pkgDir, name)), 'GLIBC_2.38')),
+);
+if (written.length > 0) log(`wrote ${written.join(', ')} with GLIBC_2.38 marked weak`);
 // The package's own JS entry, unchanged, so the patched module also has its JS-side exports
 // (DeclarativeResponse); it requires ./uws_<platform>_<arch>_<abi>.node relative to itself.
 writeIfChanged(join(outDir, 'uws.js'), readFileSync(join(pkgDir, 'uws.js')));
@@ -133,3 +148,4 @@ try {
   fail(`the patched uWebSockets.js still does not load:\n${String(err.stderr || err.message).trim()}`);
 }
 log(`verified: patched uWebSockets.js loads with glibc-compat on Node ${process.versions.node}`);
+markPrepared([...binaries, 'uws.js', 'glibc-compat.node']);

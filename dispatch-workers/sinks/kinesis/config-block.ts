@@ -43,7 +43,7 @@ export const KINESIS_CONFIG_BLOCK: SinkConfigBlock = {
       goType: 'string',
     },
     max_buffered_records: {
-      doc: 'Ours. Records queued or in a call per dispatch lane; more are refused (not ACKed, DEVIATIONS.md D6).',
+      doc: 'Ours. Records queued or in a call per dispatch lane; more are refused (not ACKed, gateway/DEVIATIONS.md D6).',
       format: 'nat',
       default: 10_000,
       goType: 'int',

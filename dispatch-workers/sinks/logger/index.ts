@@ -22,7 +22,7 @@ export const loggerSink: SinkDefinition = {
     optional: true,
     schema: {
       verbose: {
-        doc: 'Wrap each logged datum value in an object naming its protobuf type (PROTOCOL.md §10.7).',
+        doc: 'Wrap each logged datum value in an object naming its protobuf type, as the reference server does.',
         format: Boolean,
         default: false,
       },

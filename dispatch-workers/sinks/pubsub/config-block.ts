@@ -40,7 +40,7 @@ export const PUBSUB_CONFIG_BLOCK: SinkConfigBlock = {
       goType: 'int',
     },
     max_buffered_records: {
-      doc: 'Ours. Records being published per dispatch lane; more are refused (not ACKed, DEVIATIONS.md D6).',
+      doc: 'Ours. Records being published per dispatch lane; more are refused (not ACKed, gateway/DEVIATIONS.md D6).',
       format: 'nat',
       default: 10_000,
       goType: 'int',
