@@ -47,7 +47,11 @@ export function transformLocation(payload: Payload): void {
     if (v !== undefined && v.case === 'string_value' && v.value !== '') {
       const loc = parseLocation(v.value);
       if (loc.ok) {
-        datum.value!.value = { case: 'location_value', value: { latitude: loc.latitude, longitude: loc.longitude, $unknown: undefined } };
+        // A new Value, as upstream builds one: its other (unknown) fields and its old bytes are dropped.
+        const value = datum.value!;
+        value.value = { case: 'location_value', value: { latitude: loc.latitude, longitude: loc.longitude, $unknown: undefined } };
+        value.$unknown = undefined;
+        value.$bytes = undefined;
       }
     }
     return;
