@@ -86,6 +86,8 @@ export interface ForwardedRecord {
   recordType: string;
   vin: string;
   txid: string;
+  /** SinkRecord.txidAltered. */
+  txidAltered: boolean;
   metadata: RecordMetadata;
   offset: number;
   length: number;

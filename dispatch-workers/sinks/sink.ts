@@ -16,6 +16,12 @@ export interface SinkRecord {
   vin: string;
   txid: string;
   /**
+   * True when the txid the vehicle sent is not valid UTF-8: `txid` and `metadata.txid` then hold a
+   * lossy decode (U+FFFD for each bad sequence), not its bytes. A sink that must forward the exact
+   * bytes refuses such a record (the Kafka sink, gateway/DEVIATIONS.md D12).
+   */
+  txidAltered?: boolean;
+  /**
    * Protobuf after transforms, or JSON with `transmit_decoded_records`, or the original bytes for
    * other types. It may be a view into the batch buffer, valid only during `produce`: a sink that
    * keeps it past the call copies it.
