@@ -276,8 +276,8 @@ function valueJson(value: unknown): string {
 
 let vehicleData: VehicleData | undefined;
 
-/** Unix seconds of a timestamp (Go `AsTime().Unix()`). */
-const unixSeconds = (ts: Timestamp): number => Number(normalizedSeconds(ts));
+/** Unix seconds of a timestamp (Go `AsTime().Unix()`), a bigint so that every int64 prints exactly. */
+const unixSeconds = (ts: Timestamp): bigint => normalizedSeconds(ts);
 
 function renderAlerts(a: VehicleAlerts): unknown[] {
   return a.alerts.map((alert) => {
@@ -306,7 +306,7 @@ function renderConnectivity(c: VehicleConnectivity): Record<string, unknown> {
     ConnectionID: c.connection_id,
     NetworkInterface: c.network_interface,
     Status: ConnectivityEventEnum.nameOf.get(c.status) ?? String(c.status),
-    CreatedAt: c.created_at ? unixSeconds(c.created_at) : 0,
+    CreatedAt: c.created_at ? unixSeconds(c.created_at) : 0n,
   };
 }
 
