@@ -167,6 +167,7 @@ class GatewayWorker {
         },
         close: (ws) => this.close(ws),
       },
+      this.config.gateway.max_websocket_message_bytes,
     );
     this.listenSocket = await listen(app, this.config.host, port);
     this.observability.start({
