@@ -171,6 +171,24 @@ describe('logger V rendering (§10.7)', () => {
   });
 });
 
+describe('negative zero (issue 14.A.6)', () => {
+  it('V values print -0 as Go does, plain and verbose', () => {
+    const p = payload('v', [
+      datum(4, { case: 'double_value', value: -0 }),
+      datum(5, { case: 'float_value', value: -0 }),
+      datum(21, { case: 'location_value', value: { latitude: -0, longitude: 0, $unknown: undefined } }),
+    ]);
+    const plain = renderLoggerJson('V', p, false).dataJson!;
+    expect(plain).toContain('"VehicleSpeed":-0,');
+    expect(plain).toContain('"Odometer":-0,');
+    expect(plain).toContain('"Location":{"latitude":-0,"longitude":0}');
+    const verbose = renderLoggerJson('V', p, true).dataJson!;
+    expect(verbose).toContain('"VehicleSpeed":{"doubleValue":-0}');
+    expect(verbose).toContain('"Odometer":{"floatValue":-0}');
+    expect(verbose).toContain('"Location":{"locationValue":{"latitude":-0,"longitude":0}}');
+  });
+});
+
 describe('logger alerts / errors / connectivity rendering', () => {
   it('alerts: Unix seconds, audience names, optional times, null audiences', () => {
     const a = create(VehicleAlertsType, {

@@ -264,14 +264,16 @@ class VehicleData {
 /**
  * sortedJsonText of a rendered value, shortened by what renderValue makes: besides primitives, a
  * verbose wrapper (one key) or a location / doors / tire object built with sorted keys and holding
- * only numbers and booleans, which the native JSON.stringify writes as is.
+ * only numbers and booleans. Negative zero is written `-0`, as Go's encoding/json writes it
+ * (JSON.stringify writes `0`).
  */
 function valueJson(value: unknown): string {
+  if (value === 0) return 1 / value < 0 ? '-0' : '0';
   if (typeof value !== 'object' || value === null) return primitiveJsonText(value) ?? 'null';
-  const keys = Object.keys(value);
-  if (keys.length !== 1) return JSON.stringify(value);
-  const key = keys[0] as string;
-  return `{${JSON.stringify(key)}:${valueJson((value as Record<string, unknown>)[key])}}`;
+  const record = value as Record<string, unknown>;
+  let out = '{';
+  for (const key in record) out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${valueJson(record[key])}`;
+  return `${out}}`;
 }
 
 let vehicleData: VehicleData | undefined;
