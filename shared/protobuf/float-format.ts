@@ -42,31 +42,45 @@ function shortestPositive32(a: number): number {
   // The rounding interval: halfway to each neighbour (exact in a double: float32 midpoints need 25 bits).
   const lo = (a + valueOf(bits - 1)) / 2;
   const hi = (a + valueOf(bits + 1)) / 2;
-  for (let p = 1; p <= 9; p++) {
-    // toPrecision(p) is the p-digit decimal nearest to a (ties away from zero): n · 10^k.
-    const s = a.toPrecision(p);
-    const d = Number(s);
-    if (d === a) return d;
-    const [n, k] = digitsOf(s);
-    // The other p-digit candidate is the neighbour on the other side of a.
-    const n2 = d > a ? n - 1 : n + 1;
-    const d2 = n2 === 0 ? 0 : Number(`${n2}e${k}`);
-    const in1 = inside(d, lo, hi);
-    const in2 = n2 === 0 ? false : inside(d2, lo, hi);
-    if (in1 === undefined || in2 === undefined) {
-      const choice = exactChoice(bits, n, n2, k);
-      if (choice === 0) continue;
-      return choice === 1 ? d : d2;
+  // Whether some p-digit decimal parses back grows with p (append a zero), so search for the
+  // smallest p; nine digits always identify a float32.
+  let low = 1;
+  let high = 9;
+  let found: number | undefined;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    const c = candidateOf(a, bits, lo, hi, mid);
+    if (c === undefined) low = mid + 1;
+    else {
+      high = mid;
+      found = c;
     }
-    if (!in1 && !in2) continue;
-    if (in1 !== in2) return in1 ? d : d2;
-    // Both parse back: the closer wins. A near-tie (the two distances sum to 10^k) is settled exactly.
-    const gap = Math.abs(d - a) - Math.abs(d2 - a);
-    if (Math.abs(gap) > 4 * Number.EPSILON * a) return gap < 0 ? d : d2;
-    return exactChoice(bits, n, n2, k) === 2 ? d2 : d;
   }
-  // Unreached: nine significant digits always identify a float32.
-  return Number(a.toPrecision(9));
+  return found ?? candidateOf(a, bits, lo, hi, 9)!;
+}
+
+/** The p-digit decimal Go picks for the float32 `a` (> 0, `bits`), or undefined when none parses back. */
+function candidateOf(a: number, bits: number, lo: number, hi: number, p: number): number | undefined {
+  // toPrecision(p) is the p-digit decimal nearest to a (ties away from zero): n · 10^k.
+  const s = a.toPrecision(p);
+  const d = Number(s);
+  if (d === a) return d;
+  const [n, k] = digitsOf(s);
+  // The other p-digit candidate is the neighbour on the other side of a.
+  const n2 = d > a ? n - 1 : n + 1;
+  const d2 = n2 === 0 ? 0 : Number(`${n2}e${k}`);
+  const in1 = inside(d, lo, hi);
+  const in2 = n2 === 0 ? false : inside(d2, lo, hi);
+  if (in1 === undefined || in2 === undefined) {
+    const choice = exactChoice(bits, n, n2, k);
+    return choice === 0 ? undefined : choice === 1 ? d : d2;
+  }
+  if (!in1 && !in2) return undefined;
+  if (in1 !== in2) return in1 ? d : d2;
+  // Both parse back: the closer wins. A near-tie (the two distances sum to 10^k) is settled exactly.
+  const gap = Math.abs(d - a) - Math.abs(d2 - a);
+  if (Math.abs(gap) > 4 * Number.EPSILON * a) return gap < 0 ? d : d2;
+  return exactChoice(bits, n, n2, k) === 2 ? d2 : d;
 }
 
 /**
