@@ -22,7 +22,7 @@ const ACK = Uint8Array.of(9, 9, 9);
 
 function result(
   outcomes: number[],
-  forwarded: Omit<ForwardedRecord, 'metadata' | 'vin' | 'txid' | 'txidAltered' | 'recordType'>[],
+  forwarded: Omit<ForwardedRecord, 'metadata' | 'vin' | 'txid' | 'alteredMetadata' | 'recordType'>[],
 ): DispatchResult {
   const replies = new Uint8Array(ACK.length * outcomes.length);
   const replyIndex = new Uint32Array(outcomes.length * 2);
@@ -44,7 +44,7 @@ function result(
       recordType: 'V',
       vin: 'VIN1',
       txid: `t${f.entry}`,
-      txidAltered: false,
+      alteredMetadata: undefined,
       metadata: recordMetadata('VIN1', 1, `t${f.entry}`, 'V', ''),
     })),
     forwardedPayloads: Uint8Array.of(1, 2, 3, 4, 5, 6),

@@ -206,6 +206,7 @@ class GatewayWorker {
         deviceId: data.identity.deviceId,
         senderId: data.identity.senderId,
         clientVersion: data.upgrade.clientVersion,
+        ...(data.upgrade.clientVersionExact ? {} : { clientVersionAltered: true }),
       },
       lane,
       this.batchers[lane],

@@ -113,7 +113,12 @@ export function dispatchEntry(
     recordType: topic,
     vin: session.deviceId,
     txid,
-    txidAltered: txid.includes('\uFFFD') && !sameBytes(utf8.encode(txid), txidBytes),
+    alteredMetadata:
+      txid.includes('\uFFFD') && !sameBytes(utf8.encode(txid), txidBytes)
+        ? 'txid'
+        : session.clientVersionAltered === true
+          ? 'device_client_version'
+          : undefined,
     payload: transformed.payload,
     metadata: recordMetadata(session.deviceId, receivedAt, txid, topic, session.clientVersion),
     decoded: transformed.decoded,

@@ -27,7 +27,7 @@ export class ForwardBuffer {
       recordType: record.recordType,
       vin: record.vin,
       txid: record.txid,
-      txidAltered: record.txidAltered === true,
+      alteredMetadata: record.alteredMetadata,
       metadata: record.metadata,
       offset: this.used,
       length: payload.length,

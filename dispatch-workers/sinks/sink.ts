@@ -3,7 +3,7 @@
  * block, its implementation, where it runs and how it confirms delivery. Adding a sink means adding
  * a folder and one line in registry.ts; nothing in gateway/ or config/ changes.
  */
-import type { RecordMetadata } from '../../shared/record';
+import type { AlteredMetadata, RecordMetadata } from '../../shared/record';
 import type { DecodedMessage } from '../../shared/protobuf';
 import type { SinkConfigBlock } from '../../config';
 import type { GatewayConfig } from '../../config';
@@ -15,12 +15,8 @@ export interface SinkRecord {
   recordType: string;
   vin: string;
   txid: string;
-  /**
-   * True when the txid the vehicle sent is not valid UTF-8: `txid` and `metadata.txid` then hold a
-   * lossy decode (U+FFFD for each bad sequence), not its bytes. A sink that must forward the exact
-   * bytes refuses such a record (the Kafka sink, gateway/DEVIATIONS.md D12).
-   */
-  txidAltered?: boolean;
+  /** Set when that metadata value is a lossy decode (U+FFFD for each bad sequence) of bytes that were not UTF-8. */
+  alteredMetadata?: AlteredMetadata;
   /**
    * Protobuf after transforms, or JSON with `transmit_decoded_records`, or the original bytes for
    * other types. It may be a view into the batch buffer, valid only during `produce`: a sink that

@@ -11,10 +11,13 @@ import { identityFromCertificate } from '../identity';
 import type { Identity } from '../identity';
 import { connectionIdFromHeader } from '../connection-id';
 import { upgradeFailure } from './upgrade-checks';
+import { headerText } from './header-text';
 
 export interface UpgradeInfo {
   socketId: string;
+  /** The `Version` header as UTF-8 text (header-text.ts); `clientVersionExact` false when its bytes are not UTF-8. */
   clientVersion: string;
+  clientVersionExact: boolean;
   networkInterface: string;
   userAgent: string;
   forwardedFor: string;
@@ -132,9 +135,11 @@ function refuseWithoutCertificate(res: HttpResponse, certificate = getClientCert
 }
 
 function readUpgradeInfo(req: HttpRequest): UpgradeInfo {
+  const version = headerText(req.getHeader('version'));
   return {
     socketId: connectionIdFromHeader(req.getHeader('x-txid') || undefined),
-    clientVersion: req.getHeader('version'),
+    clientVersion: version.text,
+    clientVersionExact: version.exact,
     networkInterface: req.getHeader('x-network-interface'),
     userAgent: req.getHeader('user-agent'),
     forwardedFor: req.getHeader('x-forwarded-for'),

@@ -23,7 +23,12 @@ const FORMATS = [
 ] as const;
 /** test/services/kafka creates topics with this many partitions (KAFKA_TOPIC_PARTITIONS). */
 const PARTITIONS = 3;
-const CLIENT_VERSION = '2025.2.1';
+/**
+ * Beyond ASCII: the header carries its UTF-8 bytes (an HTTP client writes each char below 256 as
+ * one byte). It ends in ASCII: uWebSockets.js drops trailing bytes above 0x7f (D14).
+ */
+const CLIENT_VERSION = '2025.2.1 ü-1';
+const asHeader = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
 const RUN = `r${Date.now().toString(36)}`;
 const hex = (s: string | Uint8Array) => Buffer.from(s).toString('hex');
 
@@ -104,7 +109,7 @@ describe.each(FORMATS)('golden records, namespace $namespace (JSON: $json)', ({ 
   it('key, partition, the seven headers byte for byte, and the value the reference produces', async () => {
     const sentAt = Date.now();
     const socketId = randomUUID();
-    const vehicle = await gateway.vehicle(golden.vin, { Version: CLIENT_VERSION, 'X-TXID': socketId });
+    const vehicle = await gateway.vehicle(golden.vin, { Version: asHeader(CLIENT_VERSION), 'X-TXID': socketId });
     // A txid of valid UTF-8 beyond ASCII travels as its exact bytes.
     const txidOf = (name: string) => `${RUN}-${namespace}-${name}-é✓`;
     for (const r of golden.records) {
@@ -138,7 +143,7 @@ describe.each(FORMATS)('golden records, namespace $namespace (JSON: $json)', ({ 
   });
 
   it('refuses, never alters, a record whose header bytes node-rdkafka cannot produce (D12)', async () => {
-    const vehicle = await gateway.vehicle(golden.vin, { Version: CLIENT_VERSION });
+    const vehicle = await gateway.vehicle(golden.vin, { Version: asHeader(CLIENT_VERSION) });
     const prefix = `${RUN}-${namespace}-bad`;
     const invalidUtf8 = Buffer.concat([Buffer.from(`${prefix}1-`), Buffer.from([0x74, 0xff, 0xfe, 0x00, 0x41])]);
     const withNul = `${prefix}2-a\0b`;
@@ -153,5 +158,21 @@ describe.each(FORMATS)('golden records, namespace $namespace (JSON: $json)', ({ 
     const badPrefix = hex(prefix);
     expect(reader.messages.filter((m) => m.headerHex.txid.startsWith(badPrefix))).toEqual([]);
     await vehicle.close();
+  });
+
+  it('refuses the records of a vehicle whose Version header is not UTF-8 (D12)', async () => {
+    const vehicle = await gateway.vehicle(golden.vin, { Version: '2025 \u00fc-1' }); // the byte fc: not UTF-8
+    const txid = `${RUN}-${namespace}-bad-version`;
+    vehicle.send(frame('V', txid, Buffer.from(golden.records[0].payload, 'hex')));
+    const otherVehicle = await gateway.vehicle(golden.vin, { Version: asHeader(CLIENT_VERSION) });
+    const good = `${RUN}-${namespace}-good-version`;
+    otherVehicle.send(frame('V', good, Buffer.from(golden.records[0].payload, 'hex')));
+    expect(await otherVehicle.nextReply()).toMatchObject({ kind: 'ack', txid: good });
+    await reader.waitUntil(() => reader.byHeader('txid', good).length === 1);
+    // Its connectivity records and its V record alike: nothing produced with an altered header.
+    expect(reader.byHeader('txid', txid)).toEqual([]);
+    expect(reader.messages.filter((m) => m.headerHex.device_client_version === hex('2025 \ufffd-1'))).toEqual([]);
+    expect(vehicle.pendingReplies).toBe(0);
+    await Promise.all([vehicle.close(), otherVehicle.close()]);
   });
 });

@@ -35,7 +35,7 @@ const EMPTY_VALUE = Buffer.alloc(1).subarray(0, 0);
  * a header cannot be produced as sent, so the record is refused (DEVIATIONS.md D12); returns why.
  */
 function inexactHeader(record: SinkRecord): string | undefined {
-  if (record.txidAltered === true) return 'txid is not valid UTF-8';
+  if (record.alteredMetadata !== undefined) return `${record.alteredMetadata} is not valid UTF-8`;
   const m = record.metadata;
   if (m.txid.includes('\0')) return 'txid contains a NUL byte';
   if (m.vin.includes('\0')) return 'vin contains a NUL byte';
