@@ -180,6 +180,25 @@ describe('values a consumer reads exactly as upstream writes them (issue 19)', (
     }
   });
 
+  it('a location string with nan gets the NaN bits of Go ParseFloat (payload 1, sign flipped for S/W)', () => {
+    const cases: [string, string][] = [
+      ['(nan N, NaN W)', '3a12' + '09010000000000f87f' + '11010000000000f8ff'],
+      ['(nan S, 0 E)', '3a09' + '09010000000000f8ff'],
+      ['(1 N, nan E)', '3a12' + '09000000000000f03f' + '11010000000000f87f'],
+    ];
+    for (const [text, value] of cases) {
+      const input = Buffer.from(text).toString('hex');
+      const inDatum =
+        `0815 12${(input.length / 2 + 2).toString(16).padStart(2, '0')} 0a${(input.length / 2).toString(16).padStart(2, '0')}${input}`.replace(
+          / /g,
+          '',
+        );
+      const r = ok(transformPayload('V', bytes(`0a${(inDatum.length / 2).toString(16).padStart(2, '0')}${inDatum}`), 'device-1', false));
+      const outDatum = `081512${(value.length / 2).toString(16).padStart(2, '0')}${value}`;
+      expect(hex(r.payload)).toBe(`0a${(outDatum.length / 2).toString(16).padStart(2, '0')}${outDatum}` + vin('device-1'));
+    }
+  });
+
   it('a value no transform rewrote is re-encoded as protobuf-go does (last oneof member only)', () => {
     // Value{string_value: "A", int_value: 5}: the last member wins and alone is written.
     const r = ok(transformPayload('V', bytes('0a09 0804 1205 0a0141 1005'), 'device-1', false));

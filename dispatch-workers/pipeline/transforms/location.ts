@@ -22,7 +22,7 @@ const WS = /^[ \t\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u
  */
 const COMMON_RE = /^\(([+-]?\d+\.\d+) ([NSEW]), ([+-]?\d+\.\d+) ([NSEW])\)/;
 
-export type LocationParse = { ok: true; latitude: number; longitude: number } | { ok: false; error: string };
+export type LocationParse = { ok: true; latitude: number; longitude: number; south: boolean; west: boolean } | { ok: false; error: string };
 
 const NO_MATCH: LocationParse = { ok: false, error: 'input does not match format' };
 
@@ -97,7 +97,36 @@ export function parseLocation(s: string, generalOnly = false): LocationParse {
   if (parts === undefined) return NO_MATCH;
   const [latitude, ns, longitude, ew] = parts;
   if ((ns !== 'N' && ns !== 'S') || (ew !== 'E' && ew !== 'W')) return { ok: false, error: `invalid location format: ${s}` };
-  return { ok: true, latitude: ns === 'S' ? -latitude : latitude, longitude: ew === 'W' ? -longitude : longitude };
+  const south = ns === 'S';
+  const west = ew === 'W';
+  return { ok: true, latitude: south ? -latitude : latitude, longitude: west ? -longitude : longitude, south, west };
+}
+
+/** Go's math.NaN() (what ParseFloat gives for `nan`): a quiet NaN with payload 1; `-x` flips its sign bit. */
+const GO_NAN_BITS = 0x7ff8000000000001n;
+const SIGN_BIT = 1n << 63n;
+
+/**
+ * The wire bytes of `Value{location_value: {latitude, longitude}}` when a coordinate is `nan`: JS
+ * cannot hold Go's NaN bits (payload 1, sign flipped for S/W), so they are written here as
+ * protobuf-go writes them (§6.4: a +0.0 coordinate is omitted).
+ */
+function locationWithNaN(latitude: number, longitude: number, south: boolean, west: boolean): Uint8Array {
+  const out = new Uint8Array(2 + 18);
+  const view = new DataView(out.buffer);
+  let at = 2;
+  const field = (tag: number, v: number, negated: boolean) => {
+    if (v === 0 && 1 / v > 0) return;
+    out[at] = tag;
+    if (Number.isNaN(v)) view.setBigUint64(at + 1, negated ? GO_NAN_BITS | SIGN_BIT : GO_NAN_BITS, true);
+    else view.setFloat64(at + 1, v, true);
+    at += 9;
+  };
+  field(0x09, latitude, south);
+  field(0x11, longitude, west);
+  out[0] = 0x3a; // field 7 (location_value), length-delimited
+  out[1] = at - 2;
+  return out.subarray(0, at);
 }
 
 /** Rewrites the first Location datum in place when it holds a parseable string; later ones are never touched. */
@@ -112,7 +141,10 @@ export function transformLocation(payload: Payload): void {
         const value = datum.value!;
         value.value = { case: 'location_value', value: { latitude: loc.latitude, longitude: loc.longitude, $unknown: undefined } };
         value.$unknown = undefined;
-        value.$bytes = undefined;
+        value.$bytes =
+          Number.isNaN(loc.latitude) || Number.isNaN(loc.longitude)
+            ? locationWithNaN(loc.latitude, loc.longitude, loc.south, loc.west)
+            : undefined;
       }
     }
     return;
