@@ -172,6 +172,10 @@ describe('decoding like Go encoding/json (§12.1)', () => {
     expect(errorOf(() => load({ tls: VALID_TLS, gateway: { dispatch_threads: 0 } })).message).toMatch(
       /^config key "gateway\.dispatch_threads": must be an integer of at least 1/,
     );
+    // Frames up to 1,000,000 bytes are records; the message bound must leave room for upstream's ERROR answer.
+    expect(errorOf(() => load({ tls: VALID_TLS, gateway: { max_websocket_message_bytes: 1_000_000 } })).message).toMatch(
+      /^config key "gateway\.max_websocket_message_bytes": must be an integer above 1000000/,
+    );
   });
 
   test('syntax errors carry Go text, the path and the position', () => {
@@ -218,6 +222,7 @@ describe('environment', () => {
       batch_max_frames: 256,
       batch_max_bytes: 1_048_576,
       max_inflight_frames_per_connection: 256,
+      max_websocket_message_bytes: 67_108_864,
       drain_timeout_ms: 10_000,
     });
   });

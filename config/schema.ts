@@ -49,6 +49,7 @@ export interface GatewayProperties {
   batch_max_frames: number;
   batch_max_bytes: number;
   max_inflight_frames_per_connection: number;
+  max_websocket_message_bytes: number;
   drain_timeout_ms: number;
 }
 
@@ -77,6 +78,12 @@ export const ENV_PREFIX = 'FLEET_TELEMETRY_';
 
 /** §2.4 / §5.2: a frame above this size gets an ERROR; fixed by the protocol, so not a key. */
 export const MAX_FRAME_BYTES = 1_000_000;
+
+function aboveMaxFrame(value: unknown): void {
+  if (!Number.isInteger(value) || (value as number) <= MAX_FRAME_BYTES || (value as number) > 2 ** 31 - 1) {
+    throw new Error(`must be an integer above ${MAX_FRAME_BYTES} (frames up to it get upstream's ERROR reply) and below 2^31`);
+  }
+}
 
 function atLeastOne(value: unknown): void {
   if (!Number.isInteger(value) || (value as number) < 1) throw new Error('must be an integer of at least 1');
@@ -265,6 +272,15 @@ export const baseSchema: convict.Schema<BaseConfigProperties> = {
       format: atLeastOne,
       default: 256,
       env: `${ENV_PREFIX}MAX_INFLIGHT_FRAMES_PER_CONNECTION`,
+      goType: 'int',
+    },
+    max_websocket_message_bytes: {
+      doc:
+        'Largest WebSocket message a connection may send, and so the most memory one connection holds for an incoming ' +
+        'message: a frame above 1,000,000 bytes but within this gets ERROR (as upstream); a larger one closes the connection',
+      format: aboveMaxFrame,
+      default: 64 * 1024 * 1024,
+      env: `${ENV_PREFIX}MAX_WEBSOCKET_MESSAGE_BYTES`,
       goType: 'int',
     },
     drain_timeout_ms: {

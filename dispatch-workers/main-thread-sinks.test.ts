@@ -20,7 +20,10 @@ class FakeSink implements Sink {
 
 const ACK = Uint8Array.of(9, 9, 9);
 
-function result(outcomes: number[], forwarded: Omit<ForwardedRecord, 'metadata' | 'vin' | 'txid' | 'recordType'>[]): DispatchResult {
+function result(
+  outcomes: number[],
+  forwarded: Omit<ForwardedRecord, 'metadata' | 'vin' | 'txid' | 'alteredMetadata' | 'recordType'>[],
+): DispatchResult {
   const replies = new Uint8Array(ACK.length * outcomes.length);
   const replyIndex = new Uint32Array(outcomes.length * 2);
   outcomes.forEach((_, i) => {
@@ -41,6 +44,7 @@ function result(outcomes: number[], forwarded: Omit<ForwardedRecord, 'metadata' 
       recordType: 'V',
       vin: 'VIN1',
       txid: `t${f.entry}`,
+      alteredMetadata: undefined,
       metadata: recordMetadata('VIN1', 1, `t${f.entry}`, 'V', ''),
     })),
     forwardedPayloads: Uint8Array.of(1, 2, 3, 4, 5, 6),

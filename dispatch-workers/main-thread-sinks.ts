@@ -76,6 +76,7 @@ export class MainThreadSinks {
         recordType: f.recordType,
         vin: f.vin,
         txid: f.txid,
+        alteredMetadata: f.alteredMetadata,
         payload: result.forwardedPayloads.subarray(f.offset, f.offset + f.length),
         metadata: f.metadata,
         decoded: undefined,

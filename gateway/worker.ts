@@ -171,6 +171,7 @@ class GatewayWorker {
         },
         close: (ws) => this.close(ws),
       },
+      this.config.gateway.max_websocket_message_bytes,
     );
     this.listenSocket = await listen(app, this.config.host, port);
     this.observability.start({
@@ -209,6 +210,7 @@ class GatewayWorker {
         deviceId: data.identity.deviceId,
         senderId: data.identity.senderId,
         clientVersion: data.upgrade.clientVersion,
+        ...(data.upgrade.clientVersionExact ? {} : { clientVersionAltered: true }),
       },
       lane,
       this.batchers[lane],

@@ -6,7 +6,7 @@
  * result so the main thread can reuse them. Identities travel once per batch in `sessions`.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { RecordMetadata } from './record';
+import type { AlteredMetadata, RecordMetadata } from './record';
 import type { MetricsDelta } from './metrics/types';
 
 /** What an index entry asks the dispatch thread to do. */
@@ -31,8 +31,10 @@ export interface SessionIdentity {
   deviceId: string;
   /** `<client_type>.<device_id>`. */
   senderId: string;
-  /** The `Version` request header. */
+  /** The `Version` request header (as UTF-8 text). */
   clientVersion: string;
+  /** True when the header's bytes are not valid UTF-8: `clientVersion` is a lossy decode of them. */
+  clientVersionAltered?: boolean;
 }
 
 export interface DispatchBatch {
@@ -86,6 +88,8 @@ export interface ForwardedRecord {
   recordType: string;
   vin: string;
   txid: string;
+  /** SinkRecord.alteredMetadata. */
+  alteredMetadata: AlteredMetadata | undefined;
   metadata: RecordMetadata;
   offset: number;
   length: number;

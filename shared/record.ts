@@ -19,6 +19,13 @@ export interface RecordMetadata {
   device_client_version: string;
 }
 
+/**
+ * A metadata value that is a lossy UTF-8 decode of the bytes the vehicle sent (the txid of the
+ * envelope, or the `Version` header), not those bytes. Sinks that must forward them exactly refuse
+ * such a record (the Kafka sink, gateway/DEVIATIONS.md D12).
+ */
+export type AlteredMetadata = 'txid' | 'device_client_version';
+
 export function recordMetadata(vin: string, receivedAtMs: number, txid: string, txtype: string, clientVersion: string): RecordMetadata {
   return {
     vin,

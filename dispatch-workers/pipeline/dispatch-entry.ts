@@ -28,6 +28,13 @@ export interface PipelineContext {
 }
 
 const EMPTY = new Uint8Array(0);
+const utf8 = new TextEncoder();
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 const ERROR_EMPTY_TXID = writeError(EMPTY);
 
 export function dispatchEntry(
@@ -106,6 +113,12 @@ export function dispatchEntry(
     recordType: topic,
     vin: session.deviceId,
     txid,
+    alteredMetadata:
+      txid.includes('\uFFFD') && !sameBytes(utf8.encode(txid), txidBytes)
+        ? 'txid'
+        : session.clientVersionAltered === true
+          ? 'device_client_version'
+          : undefined,
     payload: transformed.payload,
     metadata: recordMetadata(session.deviceId, receivedAt, txid, topic, session.clientVersion),
     decoded: transformed.decoded,

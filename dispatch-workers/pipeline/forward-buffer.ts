@@ -27,6 +27,7 @@ export class ForwardBuffer {
       recordType: record.recordType,
       vin: record.vin,
       txid: record.txid,
+      alteredMetadata: record.alteredMetadata,
       metadata: record.metadata,
       offset: this.used,
       length: payload.length,

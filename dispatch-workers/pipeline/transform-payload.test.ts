@@ -162,3 +162,61 @@ describe('§6.2 decoding rules through the pipeline', () => {
     expect(back).toEqual({ ok: true, message: r.decoded });
   });
 });
+
+describe('values a consumer reads exactly as upstream writes them (issue 19)', () => {
+  const vin = (id: string) => `1a${id.length.toString(16).padStart(2, '0')}${Buffer.from(id).toString('hex')}`;
+
+  it('a NaN keeps its payload bits: float, double and location coordinates leave as they came', () => {
+    const values = [
+      '250100807f', // float_value: signalling NaN with payload (a JS number would make it 01 00 c0 7f)
+      '29010000000000f07f', // double_value: signalling NaN
+      '3a12' + '09010000000000f07f' + '110000000000000040', // location_value {latitude: sNaN, longitude: 2}
+    ];
+    for (const value of values) {
+      const datum = `080412${(value.length / 2).toString(16).padStart(2, '0')}${value}`;
+      const payload = `0a${(datum.length / 2).toString(16).padStart(2, '0')}${datum}`;
+      const r = ok(transformPayload('V', bytes(payload), 'device-1', false));
+      expect(hex(r.payload)).toBe(payload + vin('device-1'));
+    }
+  });
+
+  it('a location string with nan gets the NaN bits of Go ParseFloat (payload 1, sign flipped for S/W)', () => {
+    const cases: [string, string][] = [
+      ['(nan N, NaN W)', '3a12' + '09010000000000f87f' + '11010000000000f8ff'],
+      ['(nan S, 0 E)', '3a09' + '09010000000000f8ff'],
+      ['(1 N, nan E)', '3a12' + '09000000000000f03f' + '11010000000000f87f'],
+    ];
+    for (const [text, value] of cases) {
+      const input = Buffer.from(text).toString('hex');
+      const inDatum =
+        `0815 12${(input.length / 2 + 2).toString(16).padStart(2, '0')} 0a${(input.length / 2).toString(16).padStart(2, '0')}${input}`.replace(
+          / /g,
+          '',
+        );
+      const r = ok(transformPayload('V', bytes(`0a${(inDatum.length / 2).toString(16).padStart(2, '0')}${inDatum}`), 'device-1', false));
+      const outDatum = `081512${(value.length / 2).toString(16).padStart(2, '0')}${value}`;
+      expect(hex(r.payload)).toBe(`0a${(outDatum.length / 2).toString(16).padStart(2, '0')}${outDatum}` + vin('device-1'));
+    }
+  });
+
+  it('a value no transform rewrote is re-encoded as protobuf-go does (last oneof member only)', () => {
+    // Value{string_value: "A", int_value: 5}: the last member wins and alone is written.
+    const r = ok(transformPayload('V', bytes('0a09 0804 1205 0a0141 1005'), 'device-1', false));
+    expect(hex(r.payload)).toBe('0a0608041202' + '1005' + vin('device-1'));
+  });
+
+  it('a rewritten Value is a new Value: its unknown fields are dropped, as upstream (the Datum keeps its own)', () => {
+    // Datum{key: Location, value: Value{string_value: "(1 N, 2 E)", field 999: 1}, field 15: 7}
+    const value = '0a0a' + Buffer.from('(1 N, 2 E)').toString('hex') + 'b83e01';
+    const datum = `0815 120f${value} 7807`.replace(/ /g, '');
+    const r = ok(transformPayload('V', bytes(`0a15${datum}`), 'device-1', false));
+    const location = '3a12' + '09000000000000f03f' + '110000000000000040';
+    expect(hex(r.payload)).toBe(`0a1a08151214${location}7807` + vin('device-1'));
+    // The same for the scientific-notation rewrite; an unknown field in a Value left alone stays.
+    const sci = '0a0a' + Buffer.from('1.5000e+00').toString('hex') + 'b83e01';
+    const kept = '0a01' + '41' + 'b83e01';
+    const r2 = ok(transformPayload('V', bytes(`0a13 0804 120f${sci} 0a0a 0805 1206${kept}`.replace(/ /g, '')), 'device-1', false));
+    const sciOut = '0a07' + Buffer.from('1.50000').toString('hex');
+    expect(hex(r2.payload)).toBe(`0a0d 0804 1209${sciOut} 0a0a 0805 1206${kept}`.replace(/ /g, '') + vin('device-1'));
+  });
+});

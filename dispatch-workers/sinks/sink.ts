@@ -3,7 +3,7 @@
  * block, its implementation, where it runs and how it confirms delivery. Adding a sink means adding
  * a folder and one line in registry.ts; nothing in gateway/ or config/ changes.
  */
-import type { RecordMetadata } from '../../shared/record';
+import type { AlteredMetadata, RecordMetadata } from '../../shared/record';
 import type { DecodedMessage } from '../../shared/protobuf';
 import type { SinkConfigBlock } from '../../config';
 import type { GatewayConfig } from '../../config';
@@ -15,6 +15,8 @@ export interface SinkRecord {
   recordType: string;
   vin: string;
   txid: string;
+  /** Set when that metadata value is a lossy decode (U+FFFD for each bad sequence) of bytes that were not UTF-8. */
+  alteredMetadata?: AlteredMetadata;
   /**
    * Protobuf after transforms, or JSON with `transmit_decoded_records`, or the original bytes for
    * other types. It may be a view into the batch buffer, valid only during `produce`: a sink that

@@ -12,10 +12,13 @@ import type { Identity } from '../identity';
 import { connectionIdFromHeader } from '../connection-id';
 import { upgradeFailure, type UpgradeFailure } from './upgrade-checks';
 import { reportError } from '../../shared/log';
+import { headerText } from './header-text';
 
 export interface UpgradeInfo {
   socketId: string;
+  /** The `Version` header as UTF-8 text (header-text.ts); `clientVersionExact` false when its bytes are not UTF-8. */
   clientVersion: string;
+  clientVersionExact: boolean;
   networkInterface: string;
   userAgent: string;
   forwardedFor: string;
@@ -44,12 +47,15 @@ export interface TlsFiles {
   caFile: string;
 }
 
-/** Messages far above the 1 MB rule still reach the application, which answers them with ERROR (§2.4). */
-const MAX_WEBSOCKET_MESSAGE = 16 * 1024 * 1024;
 /** Outbound buffer per socket before uWS drops sends; sessions pause reading well before this. */
 const MAX_BACKPRESSURE = 4 * 1024 * 1024;
 
-export function createVehicleApp(tls: TlsFiles, handlers: VehicleListenerHandlers): TemplatedApp {
+/**
+ * `maxMessageBytes` (gateway.max_websocket_message_bytes): messages far above the 1 MB rule still
+ * reach the application, which answers them with ERROR (§2.4); uWS closes a connection whose message
+ * exceeds it (DEVIATIONS.md D13), so no connection buffers more.
+ */
+export function createVehicleApp(tls: TlsFiles, handlers: VehicleListenerHandlers, maxMessageBytes: number): TemplatedApp {
   const uws = loadUws();
   const app = uws.SSLApp({ cert_file_name: tls.serverCert, key_file_name: tls.serverKey, ca_file_name: tls.caFile });
 
@@ -60,7 +66,7 @@ export function createVehicleApp(tls: TlsFiles, handlers: VehicleListenerHandler
 
   app.ws<ConnectionData>('/*', {
     compression: uws.DISABLED,
-    maxPayloadLength: MAX_WEBSOCKET_MESSAGE,
+    maxPayloadLength: maxMessageBytes,
     maxBackpressure: MAX_BACKPRESSURE,
     closeOnBackpressureLimit: false,
     idleTimeout: 0, // upstream has no idle timeout and never pings
@@ -141,9 +147,11 @@ function reportUpgradeFailure(res: HttpResponse, req: HttpRequest, failure: Upgr
 }
 
 function readUpgradeInfo(req: HttpRequest): UpgradeInfo {
+  const version = headerText(req.getHeader('version'));
   return {
     socketId: connectionIdFromHeader(req.getHeader('x-txid') || undefined),
-    clientVersion: req.getHeader('version'),
+    clientVersion: version.text,
+    clientVersionExact: version.exact,
     networkInterface: req.getHeader('x-network-interface'),
     userAgent: req.getHeader('user-agent'),
     forwardedFor: req.getHeader('x-forwarded-for'),

@@ -137,6 +137,23 @@ function skipValue(r: Reader, num: number, wt: number, end: number): void {
   }
 }
 
+/**
+ * `Value` (the only keepsBytes type) keeps its wire bytes when it holds a NaN: a JS number cannot
+ * carry a signalling NaN's bits, which protobuf-go writes back unchanged. Every other value is
+ * re-encoded, which gives protobuf-go's bytes (field order, last oneof member only).
+ */
+function keepBytes(r: Reader, start: number, end: number, value: Msg): void {
+  const v = value.value as OneofValue | undefined;
+  if (v === undefined) return;
+  let nan = false;
+  if (v.case === 'float_value' || v.case === 'double_value') nan = Number.isNaN(v.value);
+  else if (v.case === 'location_value') {
+    const loc = v.value as Msg;
+    nan = Number.isNaN(loc.latitude) || Number.isNaN(loc.longitude);
+  }
+  if (nan) value.$bytes = r.buf.subarray(start, end);
+}
+
 /** A fresh message object with the stable shape of `type`'s template. */
 export function newMessage(type: MessageType): Msg {
   return type.instantiate() as Msg;
@@ -171,23 +188,34 @@ function decodeInto(r: Reader, type: MessageType, end: number, msg: Msg): void {
         if (f.kind === Kind.Message) {
           const len = r.length(end);
           const subEnd = r.pos + len;
+          const keeps = f.message !== undefined && f.message.keepsBytes;
+          const start = r.pos;
           if (f.isMap) readMapEntry(r, f, subEnd, msg[f.name] as Msg);
           else if (f.repeated) {
             const sub = newMessage(f.message!);
             decodeInto(r, f.message!, subEnd, sub);
+            if (keeps) keepBytes(r, start, subEnd, sub);
             (msg[f.name] as unknown[]).push(sub);
           } else if (f.oneof) {
             const cur = msg[f.oneof] as OneofValue | undefined;
-            if (cur !== undefined && cur.case === f.name) decodeInto(r, f.message!, subEnd, cur.value as Msg);
-            else {
+            if (cur !== undefined && cur.case === f.name) {
+              decodeInto(r, f.message!, subEnd, cur.value as Msg);
+              if (keeps) (cur.value as Msg).$bytes = undefined; // merged from two occurrences
+            } else {
               const sub = newMessage(f.message!);
               decodeInto(r, f.message!, subEnd, sub);
+              if (keeps) keepBytes(r, start, subEnd, sub);
               msg[f.oneof] = { case: f.name, value: sub };
             }
           } else {
+            const fresh = msg[f.name] === undefined;
             let sub = msg[f.name] as Msg | undefined;
             if (sub === undefined) msg[f.name] = sub = newMessage(f.message!);
             decodeInto(r, f.message!, subEnd, sub);
+            if (keeps) {
+              if (fresh) keepBytes(r, start, subEnd, sub);
+              else sub.$bytes = undefined; // merged from two occurrences
+            }
           }
           continue;
         }

@@ -138,6 +138,16 @@ function writeElement(w: Writer, f: FieldInfo, v: unknown): void {
   w.tag(f.number, f.wireType);
   if (f.kind === Kind.Message) {
     if (typeof v !== 'object' || v === null) throw new EncodeError(`field ${f.name}: expected object`);
+    if (f.message!.keepsBytes) {
+      const bytes = (v as Msg).$bytes as Uint8Array | undefined;
+      if (bytes !== undefined) {
+        w.uvarint(bytes.length);
+        w.ensure(bytes.length);
+        w.buf.set(bytes, w.pos);
+        w.pos += bytes.length;
+        return;
+      }
+    }
     const at = w.beginLength();
     encodeInto(w, f.message!, v as Msg);
     w.endLength(at);

@@ -61,6 +61,8 @@ describe('protojson (§6.5)', () => {
     [{ case: 'float_value', value: NaN }, '{"floatValue":"NaN"}'],
     [{ case: 'double_value', value: 0.1 }, '{"doubleValue":0.1}'],
     [{ case: 'double_value', value: -0 }, '{"doubleValue":-0}'],
+    [{ case: 'float_value', value: -0 }, '{"floatValue":-0}'],
+    [{ case: 'location_value', value: { latitude: -0, longitude: -0 } }, '{"locationValue":{"latitude":-0,"longitude":-0}}'],
     [{ case: 'double_value', value: 1e21 }, '{"doubleValue":1e+21}'],
     [{ case: 'double_value', value: 1e-7 }, '{"doubleValue":1e-7}'],
     [{ case: 'double_value', value: 0.000001 }, '{"doubleValue":0.000001}'],

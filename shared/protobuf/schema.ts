@@ -63,6 +63,8 @@ export interface MessageType<T = unknown> {
   readonly jsonSlots: readonly JsonSlot[];
   /** Shape template: every field and oneof key with its default, plus `$unknown`. */
   readonly template: Readonly<Record<string, unknown>>;
+  /** Decoded instances keep their wire bytes in `$bytes`, written back unless a transform cleared them. */
+  readonly keepsBytes: boolean;
   /** Fields needing a fresh container per instance (repeated → [], map → {}). */
   readonly containerFields: readonly FieldInfo[];
   /** A fresh instance of the template, fresh containers included (see `compileFactory`). */
@@ -84,6 +86,12 @@ export function jsonNameOf(name: string): string {
   }
   return out;
 }
+
+/**
+ * Types whose decoded instances may remember their bytes (decode.ts keepBytes): a `Value` holding a
+ * NaN, whose payload bits a JS number cannot carry.
+ */
+const KEEPS_BYTES = new Set(['telemetry.vehicle_data.Value']);
 
 export const PROTO_FILES = [
   'vehicle_data.proto',
@@ -206,6 +214,9 @@ export function buildSchema(root: protobuf.Root): Schema {
       }
     }
     template.$unknown = undefined;
+    const fullName = t.fullName.replace(/^\./, '');
+    const keepsBytes = KEEPS_BYTES.has(fullName);
+    if (keepsBytes) template.$bytes = undefined;
     const jsonSlots: JsonSlot[] = [];
     for (const f of fields) {
       if (!f.oneof) jsonSlots.push({ field: f, oneof: undefined });
@@ -214,8 +225,9 @@ export function buildSchema(root: protobuf.Root): Schema {
       }
     }
     const containerFields = fields.filter((f) => f.repeated || f.isMap);
-    messages.set(t.fullName.replace(/^\./, ''), {
-      fullName: t.fullName.replace(/^\./, ''),
+    messages.set(fullName, {
+      fullName,
+      keepsBytes,
       fields,
       plainByNumber: fields.filter((f) => !f.oneof).sort((a, b) => a.number - b.number),
       byNumber,

@@ -109,6 +109,13 @@ export type ValueOneof =
 
 export interface Value extends HasUnknown {
   value: ValueOneof | undefined;
+  /**
+   * Set by decode when the Value holds a NaN: the bytes it was decoded from (a view into the
+   * decoder's input, valid while that input is). Encoding writes them unchanged, so the NaN's
+   * payload bits survive (a JS number cannot carry a signalling NaN). A transform that rewrites
+   * the Value clears it; messages built in code leave it out.
+   */
+  $bytes?: Uint8Array | undefined;
 }
 
 export interface Datum extends HasUnknown {

@@ -15,14 +15,21 @@ const consumer = new KafkaConsumer(
 );
 consumer.on('data', (m) => {
   const headers = {};
-  for (const h of m.headers ?? []) for (const [k, v] of Object.entries(h)) headers[k] = Buffer.from(v).toString();
+  const headerHex = {};
+  for (const h of m.headers ?? [])
+    for (const [k, v] of Object.entries(h)) {
+      headers[k] = Buffer.from(v).toString();
+      headerHex[k] = Buffer.from(v).toString('hex');
+    }
   const line = {
     topic: m.topic,
     partition: m.partition,
     offset: m.offset,
     key: String(m.key),
     value: (m.value ?? Buffer.alloc(0)).toString('base64'),
+    valueIsNull: m.value === null || m.value === undefined,
     headers,
+    headerHex,
   };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 });

@@ -11,7 +11,12 @@ export interface ReadMessage {
   offset: number;
   key: string;
   value: Buffer;
+  /** A null value (a tombstone), as opposed to an empty one. */
+  valueIsNull: boolean;
+  /** Header values as UTF-8 text (lossy) … */
   headers: Record<string, string>;
+  /** … and as the exact bytes the broker holds, in hex. */
+  headerHex: Record<string, string>;
 }
 
 type Line = Omit<ReadMessage, 'value'> & { value: string; ready?: boolean };

@@ -16,7 +16,7 @@ describe('parseLocation (§6.3 grammar)', () => {
     ['(\t1\u00a0N,\u2028\u30002\u2000\u200a\u202f\u205f\u1680\u0085\v\f\r E)', 1, 2],
     ['(100 N, 200 W)', 100, -200],
   ])('%j ⇒ {%d, %d}', (s, lat, lon) => {
-    expect(parseLocation(s)).toEqual({ ok: true, latitude: lat, longitude: lon });
+    expect(parseLocation(s)).toMatchObject({ ok: true, latitude: lat, longitude: lon });
   });
 
   it('the fast pattern for the common form never changes a result (generated strings)', () => {

@@ -175,6 +175,11 @@ export function transformScientificNotation(payload: Payload): void {
     const v = datum.value?.value;
     if (v === undefined || v.case !== 'string_value' || v.value === '') continue;
     const out = rewriteScientific(v.value);
-    if (out !== undefined) datum.value!.value = { case: 'string_value', value: out };
+    if (out === undefined) continue;
+    // A new Value, as upstream builds one: its other (unknown) fields and its old bytes are dropped.
+    const value = datum.value!;
+    value.value = { case: 'string_value', value: out };
+    value.$unknown = undefined;
+    value.$bytes = undefined;
   }
 }

@@ -22,6 +22,28 @@ const CLOSE_FLUSH_TIMEOUT_MS = 10_000;
 /** §10.1: the queue-size gauge is refreshed every 5 s; the same tick re-checks a lost broker. */
 const HOUSEKEEPING_MS = 5_000;
 
+/**
+ * An empty, non-null Kafka value (PROTOCOL.md §10.1: an empty payload is produced as an empty value,
+ * not a tombstone): node-rdkafka copies from the buffer's data pointer, and only a view into a real
+ * allocation has one.
+ */
+const EMPTY_VALUE = Buffer.alloc(1).subarray(0, 0);
+
+/**
+ * node-rdkafka 3.6.1 turns every header value into a JS string and copies it as a C string
+ * (src/producer.cc): bytes that are not valid UTF-8 arrive as U+FFFD and a NUL ends the value. Such
+ * a header cannot be produced as sent, so the record is refused (DEVIATIONS.md D12); returns why.
+ */
+function inexactHeader(record: SinkRecord): string | undefined {
+  if (record.alteredMetadata !== undefined) return `${record.alteredMetadata} is not valid UTF-8`;
+  const m = record.metadata;
+  if (m.txid.includes('\0')) return 'txid contains a NUL byte';
+  if (m.vin.includes('\0')) return 'vin contains a NUL byte';
+  if (m.txtype.includes('\0')) return 'txtype contains a NUL byte';
+  if (m.device_client_version.includes('\0')) return 'device_client_version contains a NUL byte';
+  return undefined;
+}
+
 /** What travels with each message as librdkafka's opaque, back in its delivery report. */
 interface InFlight {
   recordType: string;
@@ -100,8 +122,17 @@ export class KafkaSink implements Sink {
   }
 
   produce(record: SinkRecord, confirm?: DeliveryConfirmation): ProduceVerdict {
-    const value = Buffer.from(record.payload.buffer, record.payload.byteOffset, record.payload.byteLength);
     const m = record.metadata;
+    const inexact = inexactHeader(record);
+    if (inexact !== undefined) {
+      this.metrics.errors.inc();
+      const reason = `kafka: header ${inexact}: node-rdkafka would alter it, record refused (gateway/DEVIATIONS.md D12)`;
+      logError(this.logger, 'kafka_err', reason, { record_type: record.recordType, txid: m.txid, vin: record.vin });
+      return { accepted: false, reason };
+    }
+    // A zero-length view of a zero-length ArrayBuffer has no data pointer, which librdkafka sends as a null value.
+    const value =
+      record.payload.length === 0 ? EMPTY_VALUE : Buffer.from(record.payload.buffer, record.payload.byteOffset, record.payload.byteLength);
     const headers: MessageHeader[] = [
       { vin: m.vin },
       { receivedat: m.receivedat },

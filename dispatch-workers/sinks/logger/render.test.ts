@@ -171,6 +171,24 @@ describe('logger V rendering (§10.7)', () => {
   });
 });
 
+describe('negative zero (issue 14.A.6)', () => {
+  it('V values print -0 as Go does, plain and verbose', () => {
+    const p = payload('v', [
+      datum(4, { case: 'double_value', value: -0 }),
+      datum(5, { case: 'float_value', value: -0 }),
+      datum(21, { case: 'location_value', value: { latitude: -0, longitude: 0, $unknown: undefined } }),
+    ]);
+    const plain = renderLoggerJson('V', p, false).dataJson!;
+    expect(plain).toContain('"VehicleSpeed":-0,');
+    expect(plain).toContain('"Odometer":-0,');
+    expect(plain).toContain('"Location":{"latitude":-0,"longitude":0}');
+    const verbose = renderLoggerJson('V', p, true).dataJson!;
+    expect(verbose).toContain('"VehicleSpeed":{"doubleValue":-0}');
+    expect(verbose).toContain('"Odometer":{"floatValue":-0}');
+    expect(verbose).toContain('"Location":{"locationValue":{"latitude":-0,"longitude":0}}');
+  });
+});
+
 describe('logger alerts / errors / connectivity rendering', () => {
   it('alerts: Unix seconds, audience names, optional times, null audiences', () => {
     const a = create(VehicleAlertsType, {
@@ -186,11 +204,25 @@ describe('logger alerts / errors / connectivity rendering', () => {
     });
     expect(renderLoggerData('alerts', a, false)).toEqual({
       data: [
-        { Name: 'a1', StartedAt: 1692044886, EndedAt: 1692044999, Audiences: ['Customer', 'Service', '9'] },
-        { Name: 'a2', StartedAt: 5, Audiences: null },
+        { Name: 'a1', StartedAt: 1692044886n, EndedAt: 1692044999n, Audiences: ['Customer', 'Service', '9'] },
+        { Name: 'a2', StartedAt: 5n, Audiences: null },
       ],
       events: [],
     });
+  });
+
+  it('every 64-bit time prints exactly, as Go prints an int64 (issue 14.A.2)', () => {
+    const max = 9223372036854775807n;
+    const a = create(VehicleAlertsType, {
+      alerts: [{ name: 'a', started_at: { seconds: max, nanos: 0 }, ended_at: { seconds: 9223372036854775n, nanos: 807000000 } }],
+    });
+    expect(renderLoggerJson('alerts', a, false).dataJson).toBe(
+      '[{"Audiences":null,"EndedAt":9223372036854775,"Name":"a","StartedAt":9223372036854775807}]',
+    );
+    const e = create(VehicleErrorsType, { errors: [{ name: 'e', created_at: { seconds: -max - 1n, nanos: 0 } }] });
+    expect(renderLoggerJson('errors', e, false).dataJson).toBe('[{"Body":"","CreatedAt":-9223372036854775808,"Name":"e","Tags":null}]');
+    const c = create(VehicleConnectivityType, { status: 1, created_at: { seconds: 2n ** 53n + 1n, nanos: 0 } });
+    expect(renderLoggerJson('connectivity', c, false).dataJson).toContain('"CreatedAt":9007199254740993,');
   });
 
   it('errors: four keys, Tags null when empty, CreatedAt only when set', () => {
@@ -202,8 +234,8 @@ describe('logger alerts / errors / connectivity rendering', () => {
       ],
     });
     expect(renderLoggerData('errors', e, true).data).toEqual([
-      { Name: 'e1', Body: 'b', Tags: { k: 'v' }, CreatedAt: 1700000000 },
-      { Name: 'e2', Body: '', Tags: null, CreatedAt: 1 },
+      { Name: 'e1', Body: 'b', Tags: { k: 'v' }, CreatedAt: 1700000000n },
+      { Name: 'e2', Body: '', Tags: null, CreatedAt: 1n },
       { Name: 'e3', Body: '', Tags: null },
     ]);
   });
@@ -221,14 +253,14 @@ describe('logger alerts / errors / connectivity rendering', () => {
       ConnectionID: 'c',
       NetworkInterface: 'wifi',
       Status: 'CONNECTED',
-      CreatedAt: 1700000000,
+      CreatedAt: 1700000000n,
     });
     expect(renderLoggerData('connectivity', create(VehicleConnectivityType, { status: 7 }), false).data).toEqual({
       Vin: '',
       ConnectionID: '',
       NetworkInterface: '',
       Status: '7',
-      CreatedAt: 0,
+      CreatedAt: 0n,
     });
   });
 

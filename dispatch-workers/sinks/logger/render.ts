@@ -264,20 +264,22 @@ class VehicleData {
 /**
  * sortedJsonText of a rendered value, shortened by what renderValue makes: besides primitives, a
  * verbose wrapper (one key) or a location / doors / tire object built with sorted keys and holding
- * only numbers and booleans, which the native JSON.stringify writes as is.
+ * only numbers and booleans. Negative zero is written `-0`, as Go's encoding/json writes it
+ * (JSON.stringify writes `0`).
  */
 function valueJson(value: unknown): string {
+  if (value === 0) return 1 / value < 0 ? '-0' : '0';
   if (typeof value !== 'object' || value === null) return primitiveJsonText(value) ?? 'null';
-  const keys = Object.keys(value);
-  if (keys.length !== 1) return JSON.stringify(value);
-  const key = keys[0] as string;
-  return `{${JSON.stringify(key)}:${valueJson((value as Record<string, unknown>)[key])}}`;
+  const record = value as Record<string, unknown>;
+  let out = '{';
+  for (const key in record) out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${valueJson(record[key])}`;
+  return `${out}}`;
 }
 
 let vehicleData: VehicleData | undefined;
 
-/** Unix seconds of a timestamp (Go `AsTime().Unix()`). */
-const unixSeconds = (ts: Timestamp): number => Number(normalizedSeconds(ts));
+/** Unix seconds of a timestamp (Go `AsTime().Unix()`), a bigint so that every int64 prints exactly. */
+const unixSeconds = (ts: Timestamp): bigint => normalizedSeconds(ts);
 
 function renderAlerts(a: VehicleAlerts): unknown[] {
   return a.alerts.map((alert) => {
@@ -306,7 +308,7 @@ function renderConnectivity(c: VehicleConnectivity): Record<string, unknown> {
     ConnectionID: c.connection_id,
     NetworkInterface: c.network_interface,
     Status: ConnectivityEventEnum.nameOf.get(c.status) ?? String(c.status),
-    CreatedAt: c.created_at ? unixSeconds(c.created_at) : 0,
+    CreatedAt: c.created_at ? unixSeconds(c.created_at) : 0n,
   };
 }
 
