@@ -8,9 +8,10 @@ import { loggerSink } from './logger';
 import { kafkaSink } from './kafka';
 import { pubsubSink } from './pubsub';
 import { kinesisSink } from './kinesis';
+import { mqttSink } from './mqtt';
 import { nullSink } from './null';
 
-export const SINKS: readonly SinkDefinition[] = [loggerSink, kafkaSink, pubsubSink, kinesisSink, nullSink];
+export const SINKS: readonly SinkDefinition[] = [loggerSink, kafkaSink, pubsubSink, kinesisSink, mqttSink, nullSink];
 
 export function sinkDefinition(name: string): SinkDefinition | undefined {
   return SINKS.find((s) => s.name === name);
