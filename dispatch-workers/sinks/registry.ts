@@ -9,9 +9,10 @@ import { kafkaSink } from './kafka';
 import { pubsubSink } from './pubsub';
 import { kinesisSink } from './kinesis';
 import { mqttSink } from './mqtt';
+import { redisSink } from './redis';
 import { nullSink } from './null';
 
-export const SINKS: readonly SinkDefinition[] = [loggerSink, kafkaSink, pubsubSink, kinesisSink, mqttSink, nullSink];
+export const SINKS: readonly SinkDefinition[] = [loggerSink, kafkaSink, pubsubSink, kinesisSink, mqttSink, redisSink, nullSink];
 
 export function sinkDefinition(name: string): SinkDefinition | undefined {
   return SINKS.find((s) => s.name === name);
