@@ -131,3 +131,35 @@ describe('redis startup errors', () => {
     expect(failure.listened).toBe(false);
   });
 });
+
+describe('redis sink on a 3-node Redis Cluster', () => {
+  it('reads the subscriber set on the node of its slot and publishes to live channels and the VIN channel', async () => {
+    const addrs = (await startService('redis-cluster')).REDIS_CLUSTER_ADDRS.split(',');
+    const cluster = await RedisReader.open(addrs, `rc${RUN}*`);
+    const ns = `rc${RUN}`;
+    const gateway = await GatewayProcess.start({
+      config: {
+        namespace: ns,
+        records: { V: ['redis'] },
+        reliable_ack_sources: { V: 'redis' },
+        redis: { addrs, subscriber_set_prefix: 'sub', publish_vin_topics: true },
+      },
+    });
+    try {
+      expect(gateway.logs.find((l) => l.msg === 'redis_registered')).toMatchObject({ cluster: true });
+      const now = Math.floor(Date.now() / 1000);
+      await cluster.client.zadd(`sub_${ns}_V_{${VIN}}`, now + 3600, `${ns}-live`, now - 10, `${ns}-expired`);
+      const vehicle = await gateway.vehicle(VIN);
+      vehicle.send(streamFrame({ topic: 'V', txid: 'rc-1', payload: vehicleDataPayload(VIN, 5, rand), vin: VIN }));
+      expect(await vehicle.nextReply()).toMatchObject({ kind: 'ack', txid: 'rc-1' });
+      await cluster.waitUntil(() => cluster.byChannel(`${ns}-live`).length === 1 && cluster.byChannel(`${ns}_V_{${VIN}}`).length === 1);
+      expect(cluster.byChannel(`${ns}-expired`)).toEqual([]);
+      expect(await cluster.client.zrange(`sub_${ns}_V_{${VIN}}`, '0', '-1')).toEqual([`${ns}-live`]);
+      await vehicle.close();
+    } finally {
+      await gateway.stop();
+      await cluster.close();
+      await stopService('redis-cluster');
+    }
+  }, 120_000);
+});

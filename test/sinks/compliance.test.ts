@@ -37,8 +37,8 @@ function namedV(vin: string, name: string): Uint8Array {
 
 const ofVin = (d: Delivered[], vin: string, type: string) => d.filter((x) => x.vin === vin && x.recordType === type);
 
-describe.each(SINK_ROWS)('sink compliance: $sink', (row: SinkRow) => {
-  const ns = `cs${RUN}${row.sink}`;
+describe.each(SINK_ROWS.map((row) => ({ ...row, label: row.label ?? row.sink })))('sink compliance: $label', (row: SinkRow) => {
+  const ns = `cs${RUN}${(row.label ?? row.sink).replace(/\W/g, '')}`;
   let env: Record<string, string>;
   let gateway: GatewayProcess;
   let observer: Observer | undefined;

@@ -39,6 +39,8 @@ export interface Observer {
 
 export interface SinkRow {
   sink: string;
+  /** The row's name when a sink has several (redis: a server, a cluster). */
+  label?: string;
   /** test/services/<name>; absent for sinks without a broker. */
   service?: string;
   /** Starts the broker for these namespaces (streams/topics to create) and returns its variables. */
@@ -299,6 +301,33 @@ export const SINK_ROWS: SinkRow[] = [
     },
     unreachable: {
       config: (port) => ({ redis: { addrs: [`127.0.0.1:${port}`], publish_vin_topics: true } }),
+      error: /redis_connect_error/,
+    },
+  },
+  {
+    sink: 'redis',
+    label: 'redis cluster',
+    service: 'redis-cluster',
+    start: () => startService('redis-cluster'),
+    config: (env) => ({ redis: { addrs: env.REDIS_CLUSTER_ADDRS.split(','), publish_vin_topics: true } }),
+    carriesMetadata: false,
+    reliable: {},
+    metrics: ['redis_publish_total', 'redis_publish_total_bytes', 'redis_reliable_ack_total'],
+    async observe(env, ns) {
+      const reader = await RedisReader.open(env.REDIS_CLUSTER_ADDRS.split(','), `${ns}_*`);
+      const list = () =>
+        reader.messages.map((m) => {
+          const match = /^(.*)_\{(.*)\}$/.exec(topicType(m.channel, ns));
+          return fromPayload(match?.[1] ?? '', match?.[2] ?? '', m.payload);
+        });
+      return observer(
+        list,
+        (c, t) => reader.waitUntil(c, t),
+        () => reader.close(),
+      );
+    },
+    unreachable: {
+      config: (port) => ({ redis: { addrs: [`127.0.0.1:${port}`], cluster_mode: true, publish_vin_topics: true } }),
       error: /redis_connect_error/,
     },
   },

@@ -14,6 +14,7 @@ import type { ClusterOptions, RedisOptions } from 'ioredis';
 import type { RedisBlock } from './config-block';
 import { publishTimeoutMs } from './config-block';
 import { parseAddr, tlsServerName } from './channels';
+import { keySlot } from './key-slot';
 import type { RedisCommands } from './redis-sink';
 import { activity } from '../../../shared/log';
 import type { Logger } from '../../../shared/log';
@@ -96,7 +97,7 @@ export async function connectRedis(block: RedisBlock, logger: Logger): Promise<R
     get ready() {
       return client.status === 'ready';
     },
-    publish: (channel, payload) => client.publish(channel, payload),
+    publish: (channel, payload) => (client instanceof Cluster ? slotOwner(client, channel) : client).publish(channel, payload),
     async purgeAndList(key, bound) {
       const [, members] = await Promise.all([client.zremrangebyscore(key, '-inf', bound), client.zrange(key, '0', '-1')]);
       return members;
@@ -110,6 +111,16 @@ export async function connectRedis(block: RedisBlock, logger: Logger): Promise<R
 function singleClient(block: RedisBlock): Redis {
   const { host, port } = parseAddr(block.addrs[0]);
   return new Redis({ ...nodeOptions(block), host, port, db: block.db, enableOfflineQueue: false, retryStrategy: reconnectDelay });
+}
+
+/**
+ * The master serving the channel's slot. A cluster client sends PUBLISH (which has no key) to any
+ * node, and a message published on another node than the subscriber's travels the cluster bus, so
+ * two publishes on one channel could arrive out of order; one node per channel keeps them in order.
+ */
+function slotOwner(cluster: Cluster, channel: string): Redis | Cluster {
+  const owner = cluster.slots[keySlot(channel)]?.[0];
+  return cluster.nodes('master').find((node) => `${node.options.host}:${node.options.port}` === owner) ?? cluster;
 }
 
 function clusterClient(block: RedisBlock): Cluster {

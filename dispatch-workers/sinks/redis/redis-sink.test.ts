@@ -9,6 +9,7 @@ import { checkRedisBlock } from './index';
 import { publishTimeoutMs, resolveRedisBlock } from './config-block';
 import type { RedisBlock } from './config-block';
 import { tlsOptions } from './redis-client';
+import { keySlot } from './key-slot';
 
 const logger = createLogger({ json: true, level: 'silent' });
 const VIN = '5YJ3E1EA7KF100001';
@@ -200,5 +201,15 @@ describe('redis names and config', () => {
     expect(tlsOptions({ ...base, tls: {}, override_tls_server_name: true, addrs: ['cache.example:6380'] })).toEqual({
       servername: 'cache.example',
     });
+  });
+});
+
+describe('cluster key slot', () => {
+  it('is CRC16-XMODEM mod 16384, of the hash tag when there is one', () => {
+    expect(keySlot('123456789')).toBe(0x31c3);
+    expect(keySlot('foo')).toBe(12182);
+    expect(keySlot('tesla_telemetry_V_{5YJ3}')).toBe(keySlot('consumer_tesla_telemetry_V_{5YJ3}'));
+    expect(keySlot('a{}b')).toBe(keySlot('a{}b'));
+    expect(keySlot('{}x')).not.toBe(keySlot('x'));
   });
 });
