@@ -12,6 +12,7 @@ import { GatewayProcess, TEST_VINS } from '../harness/gateway-process';
 import { stopService } from '../harness/services';
 import { expectStartupFailure } from '../harness/startup-failure';
 import { waitForMetric } from '../harness/metric-poll';
+import { sendThroughDrain } from '../harness/drain-run';
 import { freePort } from '../../shared/free-port';
 import { alertsPayload, errorsPayload, seededRandom, streamFrame } from '../../bench/vehicle/records';
 import { encode, fieldNumber, payloadTypeFor } from '../../shared/protobuf';
@@ -149,6 +150,33 @@ describe.each(SINK_ROWS.map((row) => ({ ...row, label: row.label ?? row.sink }))
     for (const name of row.metrics) expect(await waitForMetric(metricsPort, name, { record_type: 'V' }, (v) => v > 0)).toBeGreaterThan(0);
     expect(await waitForMetric(metricsPort, 'record_total', { record_type: 'V' }, (v) => v > 0)).toBeGreaterThan(0);
   });
+
+  if (row.observe !== undefined && row.noDrainCase === undefined) {
+    const observe = row.observe;
+    it('drains on SIGTERM: every ACKed record is delivered', async () => {
+      const records: Record<string, string[]> = { V: [row.sink] };
+      const draining = await GatewayProcess.start({
+        workers: 1,
+        dispatchThreads: 2,
+        env: row.gatewayEnv?.(env) ?? {},
+        config: { namespace: ns, records, ...row.config(env, ns) },
+      });
+      const reader = await observe(env, ns, draining);
+      try {
+        const vehicles = await Promise.all(TEST_VINS.map((vin) => draining.vehicle(vin)));
+        const run = await sendThroughDrain(draining, vehicles, (k, round) =>
+          streamFrame({ topic: 'V', txid: `d-${k}-${round}`, payload: namedV(TEST_VINS[k], `d-${k}-${round}`), vin: TEST_VINS[k] }),
+        );
+        expect(run.exitCode).toBe(0);
+        const acked = run.acked.flat();
+        expect(acked.length).toBeGreaterThan(0);
+        const delivered = () => new Set(reader.delivered().flatMap((d) => (d.vehicleName === undefined ? [] : [d.vehicleName])));
+        await reader.waitUntil(() => acked.every((txid) => delivered().has(txid)));
+      } finally {
+        await reader.close();
+      }
+    }, 120_000);
+  }
 
   if (row.unreachable !== undefined) {
     const unreachable = row.unreachable;

@@ -67,6 +67,8 @@ export interface SinkRow {
   join?(send: (topic: string, txid: string, payload: Uint8Array) => Promise<void>, observer: Observer): Promise<void>;
   /** Gateway topology it needs (zmq: one worker). */
   workers?: number;
+  /** Why the SIGTERM drain case cannot run for this row (it needs a second gateway). */
+  noDrainCase?: string;
 }
 
 const VEHICLE_NAME = fieldNumber('VehicleName');
@@ -339,6 +341,7 @@ export const SINK_ROWS: SinkRow[] = [
     metrics: ['zmq_publish_total', 'zmq_publish_total_bytes'],
     workers: 1,
     extraRecords: ['marker'],
+    noDrainCase: 'a second gateway cannot bind the address the suite’s gateway holds; a PUB socket drops what no subscriber takes anyway',
     async observe(env, ns) {
       const reader = new ZmqReader();
       reader.start(env.ZMQ_ADDR, `${ns}_`);

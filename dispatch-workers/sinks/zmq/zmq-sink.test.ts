@@ -26,6 +26,7 @@ function record(txid: string, recordType = 'V'): SinkRecord {
 
 class FakeSocket implements ZmqPublisher {
   readonly sent: [Buffer, Buffer][] = [];
+  queued = 0;
   fail: Error | undefined;
   closed = 0;
   async send(frames: [Buffer, Buffer]) {
@@ -64,6 +65,8 @@ describe('ZmqSink', () => {
     sink.produce(record('t1', 'alerts'));
     await flush();
     expect(counts(recorder)).toEqual({ 'zmq_err{alerts}': 1 });
+    socket.queued = 10_000;
+    expect(sink.produce(record('t2'))).toEqual({ accepted: false, reason: 'zmq: send queue full (10000 messages)' });
     await sink.close();
     expect(sink.produce(record('t2'))).toEqual({ accepted: false, reason: 'zmq: closing' });
     expect(socket.closed).toBe(1);

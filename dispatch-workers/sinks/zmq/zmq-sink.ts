@@ -4,8 +4,8 @@
  * confirm delivery (a message for a slow or absent subscriber is dropped by ZeroMQ), so this sink
  * is never a reliable-ack source here.
  *
- * Verdicts: handed to the socket ⇒ accepted; closing ⇒ refused. A send that fails is counted
- * (`zmq_err`) and logged (`zmq_dispatch_error`).
+ * Verdicts: handed to the socket ⇒ accepted; more than MAX_QUEUED messages waiting, or closing ⇒
+ * refused. A send that fails is counted (`zmq_err`) and logged (`zmq_dispatch_error`).
  */
 import { logError } from '../../../shared/log';
 import type { Logger } from '../../../shared/log';
@@ -16,9 +16,14 @@ import { ACCEPTED } from '../sink';
 
 /** What the sink needs of the socket (zmq-socket.ts wraps zeromq). */
 export interface ZmqPublisher {
+  /** Messages handed over and not sent yet. */
+  readonly queued: number;
   send(frames: [Buffer, Buffer]): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Messages waiting for the socket beyond which records are refused (not ACKed, DEVIATIONS.md D6). */
+export const MAX_QUEUED = 10_000;
 
 export class ZmqSink implements Sink {
   private readonly errors: Counter<'record_type'>;
@@ -42,6 +47,7 @@ export class ZmqSink implements Sink {
 
   produce(record: SinkRecord): ProduceVerdict {
     if (this.closing) return { accepted: false, reason: 'zmq: closing' };
+    if (this.socket.queued >= MAX_QUEUED) return { accepted: false, reason: `zmq: send queue full (${this.socket.queued} messages)` };
     const topic = this.topicOf(record.recordType);
     // Buffer.from copies: the payload may be a view into a batch buffer.
     const payload = Buffer.from(record.payload);

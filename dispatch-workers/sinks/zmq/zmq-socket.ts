@@ -52,11 +52,55 @@ export async function bindPublisher(block: ZmqBlock, logger: Logger): Promise<Zm
     zap?.close();
     throw new Error(`config key "zmq.addr": cannot bind ${block.addr}: ${(error as Error).message}`, { cause: error });
   }
-  return {
-    send: (frames) => socket.send(frames),
-    async close() {
-      socket.close();
-      zap?.close();
-    },
-  };
+  return new SerialSender(socket, zap);
+}
+
+/**
+ * zeromq allows one send in progress per socket (a second one throws EBUSY), so sends wait in a
+ * FIFO here; a PUB socket never blocks (it drops at the high-water mark), so the queue drains fast.
+ */
+class SerialSender implements ZmqPublisher {
+  private readonly waiting: { frames: [Buffer, Buffer]; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private head = 0;
+  private busy = false;
+
+  constructor(
+    private readonly socket: Publisher,
+    private readonly zap: ZapHandler | undefined,
+  ) {}
+
+  get queued(): number {
+    return this.waiting.length - this.head + (this.busy ? 1 : 0);
+  }
+
+  send(frames: [Buffer, Buffer]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ frames, resolve, reject });
+      if (!this.busy) this.next();
+    });
+  }
+
+  private next(): void {
+    if (this.head === this.waiting.length) {
+      this.waiting.length = 0;
+      this.head = 0;
+      this.busy = false;
+      return;
+    }
+    const item = this.waiting[this.head];
+    this.waiting[this.head++] = undefined as never; // let it be collected
+    this.busy = true;
+    let sent: Promise<void>;
+    try {
+      sent = this.socket.send(item.frames);
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    sent.then(item.resolve, item.reject).finally(() => this.next());
+  }
+
+  async close(): Promise<void> {
+    this.socket.close();
+    this.zap?.close();
+  }
 }
