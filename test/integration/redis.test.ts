@@ -119,6 +119,16 @@ describe('redis startup errors', () => {
     expect(failure.exitCode).not.toBe(0);
   });
 
+  it('refused credentials: redis_connect_error with the server’s answer', async () => {
+    const failure = await expectStartupFailure(
+      { records: { V: ['redis'] }, redis: { addrs: [addr], username: 'nobody', password: 'wrong', publish_vin_topics: true } },
+      {},
+      /redis_connect_error WRONGPASS/,
+    );
+    expect(failure.stderr).toMatch(/redis_connect_error WRONGPASS/);
+    expect(failure.listened).toBe(false);
+  });
+
   it('neither publish_vin_topics nor subscriber_set_prefix: upstream text', async () => {
     const failure = await expectStartupFailure(
       { records: { V: ['redis'] }, redis: { addrs: [addr] } },
