@@ -4,6 +4,8 @@
  * start` lines. The blocks follow upstream's config examples; sinks that do not exist yet are found
  * out by the gateway itself (unknown dispatcher) and reported as not available.
  */
+import { tmpdir } from 'node:os';
+
 export interface SinkVariant {
   label: string;
   sink: string;
@@ -16,6 +18,8 @@ export interface SinkVariant {
   block?: (env: Record<string, string>) => Record<string, unknown>;
   /** Variables the gateway needs (emulator hosts, dummy cloud credentials). */
   gatewayEnv?: (env: Record<string, string>) => Record<string, string>;
+  /** The sink needs this many worker processes (zmq: one socket binds the address). */
+  workers?: number;
 }
 
 interface Broker {
@@ -24,6 +28,9 @@ interface Broker {
   serviceEnv?: Record<string, string>;
   block: (env: Record<string, string>) => Record<string, unknown>;
   gatewayEnv?: (env: Record<string, string>) => Record<string, string>;
+  /** false: it cannot be a reliable-ack source (zmq). */
+  confirms?: false;
+  workers?: number;
 }
 
 const BROKERS: Broker[] = [
@@ -47,14 +54,16 @@ const BROKERS: Broker[] = [
     block: () => ({ gcp_project_id: 'bench-project' }),
     gatewayEnv: (e) => ({ PUBSUB_EMULATOR_HOST: e.PUBSUB_EMULATOR_HOST ?? '127.0.0.1:18085', METADATA_SERVER_DETECTION: 'none' }),
   },
+  // mqtt, redis, zmq: nobody subscribes during the run; the broker still acknowledges (PUBACK, PUBLISH's reply).
   {
     sink: 'mqtt',
     service: 'mqtt',
     block: (e) => ({ broker: e.MQTT_BROKER ?? '127.0.0.1:11883', client_id: 'bench', topic_base: 'telemetry', qos: 1 }),
   },
-  { sink: 'redis', service: 'redis', block: (e) => ({ addrs: [e.REDIS_ADDR ?? '127.0.0.1:16379'] }) },
+  { sink: 'redis', service: 'redis', block: (e) => ({ addrs: [e.REDIS_ADDR ?? '127.0.0.1:16379'], publish_vin_topics: true }) },
   { sink: 'nats', service: 'nats', block: (e) => ({ url: e.NATS_URL ?? 'nats://127.0.0.1:14222' }) },
-  { sink: 'zmq', block: () => ({ addr: 'tcp://127.0.0.1:15284' }) },
+  // An ipc:// address: no TCP port to collide with; one worker, and no reliable variant (a PUB socket cannot confirm).
+  { sink: 'zmq', block: () => ({ addr: `ipc://${tmpdir()}/ft-bench-zmq-${process.pid}.sock` }), confirms: false, workers: 1 },
 ];
 
 export const SINK_VARIANTS: SinkVariant[] = [
@@ -63,13 +72,14 @@ export const SINK_VARIANTS: SinkVariant[] = [
   { label: 'null reliable', sink: 'null', reliable: true },
   ...BROKERS.flatMap((b): SinkVariant[] => [
     { label: b.sink, reliable: false, ...b },
-    { label: `${b.sink} reliable`, reliable: true, ...b },
+    ...(b.confirms === false ? [] : [{ label: `${b.sink} reliable`, reliable: true, ...b }]),
   ]),
 ];
 
-/** Config keys of a variant, merged over the bench's gateway defaults. */
-export function variantConfig(v: SinkVariant, env: Record<string, string>): Record<string, unknown> {
+/** Config keys of a variant, merged over the bench's gateway defaults (`gateway`: the bench's block). */
+export function variantConfig(v: SinkVariant, env: Record<string, string>, gateway?: Record<string, unknown>): Record<string, unknown> {
   const config: Record<string, unknown> = { records: { V: [v.sink] } };
+  if (v.workers !== undefined && gateway !== undefined) config.gateway = { ...gateway, workers: v.workers };
   if (v.block !== undefined) config[v.sink] = v.block(env);
   if (v.reliable) config.reliable_ack_sources = { V: v.sink };
   return config;

@@ -45,7 +45,8 @@ export const sinks: Scenario = async (o, pki) => {
     }
     const starters = measurable.map((v) => {
       const env = (v.service === undefined ? undefined : services.get(v.service)?.env) ?? {};
-      return () => startGateway(o, pki, { label: `gateway[${v.label}]`, config: variantConfig(v, env), env: v.gatewayEnv?.(env) });
+      const gateway = { workers: o.workers, dispatch_threads: o.dispatchThreads, drain_timeout_ms: 5000 };
+      return () => startGateway(o, pki, { label: `gateway[${v.label}]`, config: variantConfig(v, env, gateway), env: v.gatewayEnv?.(env) });
     });
     if (o.baseline) starters.push(() => startCeiling(o, pki));
     const runs = await runThroughput(o, starters);

@@ -62,7 +62,8 @@ export async function startGateway(o: BenchOptions, pki: BenchPki, variant: Gate
     script: join(packageRoot(), 'dist', 'gateway', 'cli.js'),
     args: [`-config=${configPath}`],
     port,
-    listeners: o.workers,
+    // A variant may run fewer workers (zmq: one socket binds the address).
+    listeners: (config.gateway as { workers: number }).workers,
     logFile: o.serverLog,
     env: variant.env,
     nodeArgs,

@@ -8,9 +8,12 @@ import { loggerSink } from './logger';
 import { kafkaSink } from './kafka';
 import { pubsubSink } from './pubsub';
 import { kinesisSink } from './kinesis';
+import { zmqSink } from './zmq';
+import { mqttSink } from './mqtt';
+import { redisSink } from './redis';
 import { nullSink } from './null';
 
-export const SINKS: readonly SinkDefinition[] = [loggerSink, kafkaSink, pubsubSink, kinesisSink, nullSink];
+export const SINKS: readonly SinkDefinition[] = [loggerSink, kafkaSink, pubsubSink, kinesisSink, zmqSink, mqttSink, redisSink, nullSink];
 
 export function sinkDefinition(name: string): SinkDefinition | undefined {
   return SINKS.find((s) => s.name === name);

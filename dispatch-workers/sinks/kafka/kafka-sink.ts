@@ -102,7 +102,8 @@ export class KafkaSink implements Sink {
     const producer = new Producer(properties, topicProperties);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        producer.disconnect();
+        // node-rdkafka throws 'Producer not connected' from disconnect() when it never connected.
+        if (producer.isConnected()) producer.disconnect();
         reject(
           new Error(
             `kafka: no connection to bootstrap.servers=${String(properties['bootstrap.servers'])} within ${CONNECT_TIMEOUT_MS / 1000} s`,

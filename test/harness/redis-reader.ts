@@ -1,0 +1,60 @@
+/**
+ * A real Redis subscriber (ioredis) that collects what the gateway publishes on channels matching a
+ * pattern, and a plain client for the test's own commands (subscriber sets).
+ */
+import { Cluster, Redis } from 'ioredis';
+
+export interface RedisReceived {
+  channel: string;
+  payload: Buffer;
+}
+
+export class RedisReader {
+  readonly messages: RedisReceived[] = [];
+  private waiters: (() => void)[] = [];
+
+  private constructor(
+    private readonly subscriber: Redis | Cluster,
+    /** For the test's own commands. */
+    readonly client: Redis | Cluster,
+  ) {
+    subscriber.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, payload: Buffer) => {
+      this.messages.push({ channel: channel.toString(), payload });
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  /** `addrs`: one `host:port` (single node) or several (a cluster). */
+  static async open(addrs: string[], pattern: string): Promise<RedisReader> {
+    const nodes = addrs.map((a) => ({ host: a.slice(0, a.lastIndexOf(':')), port: Number(a.slice(a.lastIndexOf(':') + 1)) }));
+    const make = () => (nodes.length > 1 ? new Cluster(nodes) : new Redis({ ...nodes[0], retryStrategy: () => 200 }));
+    const subscriber = make();
+    const client = make();
+    await subscriber.psubscribe(pattern);
+    return new RedisReader(subscriber, client);
+  }
+
+  byChannel(channel: string): Buffer[] {
+    return this.messages.filter((m) => m.channel === channel).map((m) => m.payload);
+  }
+
+  async waitUntil(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`Redis condition not met within ${timeoutMs} ms (${this.messages.length} messages)`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.subscriber.disconnect();
+    this.client.disconnect();
+  }
+}
