@@ -59,7 +59,9 @@ export const NATS_CONFIG_BLOCK: SinkConfigBlock = {
       cert_file: str('Client certificate (PEM), for servers that verify clients.'),
       key_file: str('Client private key (PEM).'),
     },
-    subject_prefix: str('First subject token(s); empty ⇒ the namespace. Subject: <prefix>.<record type>.<VIN>.'),
+    subject_prefix: str(
+      'First subject token(s); empty ⇒ the namespace (none when that is empty too). Subject: <prefix>.<record type>.<VIN>.',
+    ),
     reconnect_wait_ms: nat('Pause between reconnect attempts (the client reconnects forever).', 1_000),
     reconnect_buffer_bytes: nat('Payload bytes published while disconnected, per dispatch lane; more are refused.', 8 * 1024 * 1024),
     max_pending_records: nat('JetStream: records waiting for their PubAck per dispatch lane; more are refused.', 10_000),
@@ -68,7 +70,12 @@ export const NATS_CONFIG_BLOCK: SinkConfigBlock = {
       enabled: { doc: 'Publish to JetStream and wait for each PubAck.', format: Boolean, default: false, goType: 'bool' },
       stream: str('Stream the subjects belong to (checked or created at startup).'),
       create_stream: { doc: 'Create the stream at startup when it is missing.', format: Boolean, default: false, goType: 'bool' },
-      subjects: { doc: 'Subjects of a created stream; empty ⇒ <prefix>.>', format: Array, default: [], goType: '[]string' },
+      subjects: {
+        doc: 'Subjects of a created stream; empty ⇒ <prefix>.> (without a prefix: <record type>.> per type).',
+        format: Array,
+        default: [],
+        goType: '[]string',
+      },
       retention: {
         doc: 'Retention of a created stream.',
         format: ['limits', 'interest', 'workqueue'],

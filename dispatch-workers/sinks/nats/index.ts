@@ -25,11 +25,13 @@ export const natsSink: SinkDefinition = {
     const prefix = subjectPrefix(block, config.namespace);
     // nats.js is loaded only where the sink is used.
     const { NatsClient } = await import('./nats-client');
-    const { ensureStream } = await import('./stream-setup');
+    const { ensureStream, streamSubjects } = await import('./stream-setup');
     const client = await NatsClient.connect(block, `fleet-telemetry ${process.pid}`);
     if (block.jetstream.enabled) {
       try {
-        const created = await ensureStream(await client.connection.jetstreamManager(), block.jetstream, prefix);
+        const recordTypes = Object.keys(config.records).filter((t) => config.records[t].includes('nats'));
+        const subjects = streamSubjects(block.jetstream, prefix, recordTypes);
+        const created = await ensureStream(await client.connection.jetstreamManager(), block.jetstream, subjects);
         activity(logger, 'nats_stream_ready', { stream: block.jetstream.stream, created });
       } catch (error) {
         await client.connection.close();

@@ -53,7 +53,10 @@ interface Pending {
   readonly confirm: DeliveryConfirmation | undefined;
 }
 
+/** nats.js puts the JetStream API error (e.g. "maximum messages exceeded") beside a bare code. */
 function errorText(error: unknown): string {
+  const api = (error as { api_error?: { description?: string; err_code?: number } } | undefined)?.api_error;
+  if (api?.description !== undefined) return `${api.description} (JetStream err_code ${api.err_code})`;
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -15,10 +15,16 @@ function isStreamNotFound(error: unknown): boolean {
   return api?.err_code === STREAM_NOT_FOUND || /stream not found/i.test(String((error as Error).message));
 }
 
-export function streamConfig(block: JetStreamBlock, prefix: string): Partial<StreamConfig> & { name: string } {
+/** Subjects of a created stream: `jetstream.subjects`, else `<prefix>.>` (or `<type>.>` per record type without a prefix). */
+export function streamSubjects(block: JetStreamBlock, prefix: string, recordTypes: readonly string[]): string[] {
+  if (block.subjects.length > 0) return block.subjects;
+  return prefix !== '' ? [`${prefix}.>`] : recordTypes.map((t) => `${t}.>`);
+}
+
+export function streamConfig(block: JetStreamBlock, subjects: string[]): Partial<StreamConfig> & { name: string } {
   return {
     name: block.stream,
-    subjects: block.subjects.length > 0 ? block.subjects : [`${prefix}.>`],
+    subjects,
     retention: block.retention as RetentionPolicy,
     storage: block.storage as StorageType,
     discard: block.discard as DiscardPolicy,
@@ -29,7 +35,7 @@ export function streamConfig(block: JetStreamBlock, prefix: string): Partial<Str
 }
 
 /** Returns whether the stream was created. */
-export async function ensureStream(jsm: JetStreamManager, block: JetStreamBlock, prefix: string): Promise<boolean> {
+export async function ensureStream(jsm: JetStreamManager, block: JetStreamBlock, subjects: string[]): Promise<boolean> {
   try {
     await jsm.streams.info(block.stream);
     return false;
@@ -43,6 +49,6 @@ export async function ensureStream(jsm: JetStreamManager, block: JetStreamBlock,
         'and nats.jetstream.create_stream is false: create it, or set create_stream to true',
       'nats.jetstream.stream',
     );
-  await jsm.streams.add(streamConfig(block, prefix));
+  await jsm.streams.add(streamConfig(block, subjects));
   return true;
 }

@@ -22,7 +22,8 @@ describe('NATS subjects', () => {
     expect(badPrefix('fleet.eu')).toBeUndefined();
     expect(badPrefix('fleet..eu')).toBe('token "" is empty');
     expect(badPrefix('fleet.*')).toBe('token "*" contains a wildcard (* or >)');
-    expect(badPrefix('')).toBe('token "" is empty');
+    expect(badPrefix('')).toBeUndefined();
+    expect(new Subjects('').of('V', 'X')).toEqual({ subject: 'V.X' });
   });
 
   it('refuses a record type that cannot be a token', () => {

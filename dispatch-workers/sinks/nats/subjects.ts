@@ -1,5 +1,6 @@
 /**
- * Subjects of the NATS sink: `<prefix>.<record type>.<VIN>`. A publish subject is dot-separated
+ * Subjects of the NATS sink: `<prefix>.<record type>.<VIN>`, or `<record type>.<VIN>` when the
+ * prefix is empty (no `subject_prefix`, empty namespace). A publish subject is dot-separated
  * tokens; the server rejects an empty token, whitespace, and the wildcards `*` and `>`. The prefix
  * is checked once at startup; the record type and VIN of each record before it is published.
  */
@@ -13,8 +14,9 @@ export function badToken(token: string): string | undefined {
   return undefined;
 }
 
-/** Why `prefix` (one or more dot-separated tokens) is not a valid subject prefix, or undefined. */
+/** Why `prefix` (empty, or dot-separated tokens) is not a valid subject prefix, or undefined. */
 export function badPrefix(prefix: string): string | undefined {
+  if (prefix === '') return undefined;
   for (const token of prefix.split('.')) {
     const why = badToken(token);
     if (why !== undefined) return `token ${JSON.stringify(token)} ${why}`;
@@ -34,7 +36,7 @@ export class Subjects {
     if (head === undefined) {
       const why = badToken(recordType);
       if (why !== undefined) return { error: `record type ${JSON.stringify(recordType)} ${why}` };
-      head = `${this.prefix}.${recordType}.`;
+      head = this.prefix === '' ? `${recordType}.` : `${this.prefix}.${recordType}.`;
       this.heads.set(recordType, head);
     }
     const why = badToken(vin);
