@@ -9,7 +9,14 @@ import type { PostResult } from './retry-policy';
 const logger = createLogger({ json: true, level: 'silent' });
 
 function record(vin: string, txid: string): SinkRecord {
-  return { recordType: 'V', vin, txid, payload: new Uint8Array([1, 2, 3]), metadata: recordMetadata(vin, 1, txid, 'V', 'v'), decoded: undefined };
+  return {
+    recordType: 'V',
+    vin,
+    txid,
+    payload: new Uint8Array([1, 2, 3]),
+    metadata: recordMetadata(vin, 1, txid, 'V', 'v'),
+    decoded: undefined,
+  };
 }
 
 function counts(recorder: MetricsRecorder): Record<string, number> {

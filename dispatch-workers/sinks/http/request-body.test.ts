@@ -18,7 +18,15 @@ describe('webhook request body', () => {
       record_type: 'V',
       vin: 'VIN1',
       txid: 't1',
-      metadata: { device_client_version: '2024.1', receivedat: '1700000000000', timestamp: '0', txid: 't1', txtype: 'V', version: '0', vin: 'VIN1' },
+      metadata: {
+        device_client_version: '2024.1',
+        receivedat: '1700000000000',
+        timestamp: '0',
+        txid: 't1',
+        txtype: 'V',
+        version: '0',
+        vin: 'VIN1',
+      },
       payload: 'AQL/',
     });
     const decoded = recordJson(r('VIN1', Buffer.from('{"data":[{"key":"Soc"}]}')), true);
