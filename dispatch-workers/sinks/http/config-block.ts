@@ -48,7 +48,7 @@ export const HTTP_CONFIG_BLOCK: SinkConfigBlock = {
     },
     max_records: nat('Records per request at most.', 500),
     max_bytes: nat('Uncompressed body bytes per request at most (a single larger record goes alone).', 1024 * 1024),
-    max_delay_ms: nat('How long a record may wait for a fuller request.', 100),
+    max_delay_ms: nat('How long a record may wait for a fuller request (with reliable acks, it adds to the ACK latency).', 20),
     timeout_ms: nat('Whole-request timeout (connect, send, response).', 10_000),
     max_retries: nat('Retries of a request after a 5xx, 408, 429, timeout or connection error.', 5),
     retry_base_ms: nat('First retry delay; doubles each retry, with jitter.', 250),
