@@ -2,7 +2,7 @@
  * The HTTP webhook sink against a real local HTTP receiver (test/harness/webhook-receiver.ts):
  * body, headers, gzip and signature; reliable ACKs only after the 2xx; a receiver failing 30 % of
  * requests at random (every ACKed record arrives, in order per VIN); a hanging receiver (timeouts,
- * no ACK, other traffic flows); a 400 (counted, not retried).
+ * no ACK, other traffic flows); a full queue (refused, never ACKed); a 400 (counted, not retried).
  */
 import { createHmac } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
@@ -153,6 +153,36 @@ describe('http sink', () => {
       await receiver.close();
     }
   }, 60_000);
+
+  it('a full queue refuses records (never ACKed), and ACKs only what it took once the receiver answers', async () => {
+    const receiver = await WebhookReceiver.start(() => 'hang');
+    const metricsPort = await freePort();
+    const gateway = await httpGateway(
+      receiver.url,
+      { max_records: 1, max_concurrent_requests: 1, max_queued_records: 3, max_delay_ms: 1, timeout_ms: 60_000 },
+      { monitoring: { prometheus_metrics_port: metricsPort } },
+    );
+    try {
+      const vin = TEST_VINS[3];
+      const vehicle = await gateway.vehicle(vin);
+      for (let i = 0; i < 6; i++) vehicle.send(frame(vin, `q-${i}`));
+      await waitForMetric(metricsPort, 'gateway_sink_refused_total', { sink: 'http', record_type: 'V' }, (n) => n === 3);
+      expect(await waitForMetric(metricsPort, 'http_err', { record_type: 'V' }, (n) => n === 3)).toBe(3);
+      expect(vehicle.pendingReplies).toBe(0);
+      // One VIN: one request at a time, each released in turn.
+      for (let i = 0; i < 3; i++) {
+        await receiver.waitUntil(() => receiver.requests.length === i + 1);
+        receiver.release(200);
+        expect(await vehicle.nextReply()).toMatchObject({ kind: 'ack', txid: `q-${i}` });
+      }
+      expect(receiver.delivered().map((r) => r.txid)).toEqual(['q-0', 'q-1', 'q-2']);
+      expect(vehicle.pendingReplies).toBe(0);
+      await vehicle.close();
+    } finally {
+      await gateway.stop();
+      await receiver.close();
+    }
+  });
 
   it('a 400 is counted and not retried', async () => {
     const receiver = await WebhookReceiver.start(() => 400);
