@@ -73,6 +73,34 @@ describe('http sink', () => {
     }
   });
 
+  it('with transmit_decoded_records, a JSON array whose records carry the decoded record inline as "data"', async () => {
+    const receiver = await WebhookReceiver.start(() => 200);
+    const gateway = await httpGateway(
+      receiver.url,
+      { max_delay_ms: 1 },
+      { transmit_decoded_records: true, records: { V: ['http'], alerts: ['http'] } },
+    );
+    try {
+      const vin = TEST_VINS[1];
+      const vehicle = await gateway.vehicle(vin);
+      vehicle.send(frame(vin, 'd-V'));
+      vehicle.send(frame(vin, 'd-alerts', 'alerts'));
+      // V is a reliable-ack type, alerts is not: its ACK may leave first.
+      const replies = [await vehicle.nextReply(), await vehicle.nextReply()];
+      expect(replies.map((r) => `${r.kind}:${r.txid}`).sort()).toEqual(['ack:d-V', 'ack:d-alerts']);
+      await receiver.waitUntil(() => receiver.delivered().length === 2);
+      expect(receiver.requests[0].headers['content-type']).toBe('application/json');
+      const [v, alerts] = receiver.delivered();
+      expect(v.payload).toBeUndefined();
+      expect(v.data).toMatchObject({ vin, data: expect.any(Array) as unknown });
+      expect(alerts.data).toMatchObject({ vin, alerts: expect.any(Array) as unknown });
+      await vehicle.close();
+    } finally {
+      await gateway.stop();
+      await receiver.close();
+    }
+  });
+
   it('a receiver failing 30 % of requests at random: every ACKed record arrives, in order per VIN', async () => {
     const random = prng(7);
     const receiver = await WebhookReceiver.start(() => {
