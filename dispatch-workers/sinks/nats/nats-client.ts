@@ -8,6 +8,9 @@ import type { NatsBlock } from './config-block';
 import { connectionOptions } from './connection-options';
 import type { NatsTransport } from './nats-sink';
 
+/** How long close waits for the client to flush before it closes the socket anyway. */
+const DRAIN_TIMEOUT_MS = 1_000;
+
 function toHeaders(fields: Readonly<Record<string, string>>): MsgHdrs {
   const h = natsHeaders();
   for (const [key, value] of Object.entries(fields)) h.set(key, value);
@@ -25,7 +28,7 @@ export class NatsClient implements NatsTransport {
     jetstream: boolean,
   ) {
     this.js = jetstream ? connection.jetstream() : undefined;
-    void this.watch();
+    this.watch().catch(() => undefined); // the status stream ends with the connection
   }
 
   /** Connects (the first attempt fails startup) and follows the connection's status. */
@@ -51,8 +54,14 @@ export class NatsClient implements NatsTransport {
     this.listeners.push(listener);
   }
 
+  /** Drains (flushes what is buffered), but a server that is away cannot hold the worker's exit. */
   async close(): Promise<void> {
-    if (!this.connection.isClosed()) await this.connection.drain();
+    if (this.connection.isClosed()) return;
+    let timer: NodeJS.Timeout | undefined;
+    const drained = this.connection.drain().catch(() => undefined);
+    await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    if (!this.connection.isClosed()) await this.connection.close();
   }
 
   private async watch(): Promise<void> {
