@@ -81,6 +81,12 @@ export class NatsReader {
       );
   }
 
+  /** Deletes the streams whose name ends with `suffix` (a test run's own), so the store does not grow. */
+  async deleteStreams(suffix: string): Promise<void> {
+    const jsm = this.manager();
+    for (const name of await jsm.streams.names().next()) if (name.endsWith(suffix)) await jsm.streams.delete(name);
+  }
+
   /** Every message the stream holds, in sequence order. */
   async streamMessages(name: string): Promise<NatsMessage[]> {
     const jsm = this.manager();

@@ -43,6 +43,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  await reader?.deleteStreams(RUN);
   await reader?.close();
   await stopService('nats');
 });
