@@ -65,7 +65,8 @@ describe('core NATS', () => {
   let metricsPort: number;
   beforeAll(async () => {
     metricsPort = await freePort();
-    gateway = await natsGateway(ns, {}, { monitoring: { prometheus_metrics_port: metricsPort } });
+    // `url` as a list (a one-string URL is what the other gateways here use).
+    gateway = await natsGateway(ns, { url: [env.NATS_URL] }, { monitoring: { prometheus_metrics_port: metricsPort } });
     await reader.subscribe(`${ns}.>`);
   });
   afterAll(async () => {

@@ -20,7 +20,8 @@ export interface JetStreamBlock {
 }
 
 export interface NatsBlock {
-  url: string;
+  /** One URL, several separated by commas, or a list. */
+  url: string | string[];
   user: string;
   password: string;
   token: string;
@@ -35,6 +36,13 @@ export interface NatsBlock {
   jetstream: JetStreamBlock;
 }
 
+/** convict format of `url`: a string, or a list of strings. */
+function urlOrList(value: unknown): void {
+  if (typeof value === 'string') return;
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return;
+  throw new Error('must be a URL string or a list of URL strings');
+}
+
 const str = (doc: string, goType = 'string') => ({ doc, format: String, default: '', goType });
 const nat = (doc: string, value: number) => ({ doc, format: 'nat', default: value, goType: 'int' });
 
@@ -43,10 +51,10 @@ export const NATS_CONFIG_BLOCK: SinkConfigBlock = {
   upstreamName: 'NATS',
   schema: {
     url: {
-      doc: 'Server URL, or several separated by commas (nats://host:4222).',
-      format: String,
+      doc: 'Server URL (nats://host:4222), several separated by commas, or a list of URLs.',
+      format: urlOrList,
       default: 'nats://127.0.0.1:4222',
-      goType: 'string',
+      goType: 'any',
     },
     user: str('User name (with password).'),
     password: str('Password (with user).'),

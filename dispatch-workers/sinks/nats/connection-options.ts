@@ -18,12 +18,17 @@ export function conflictingAuth(block: NatsBlock): string | undefined {
   return ways.length > 1 ? `choose one way to authenticate, not ${ways.join(' and ')}` : undefined;
 }
 
+/** The server URLs of `url`: a list, or comma-separated in one string; blanks dropped. */
+export function serverList(url: string | readonly string[]): string[] {
+  return (typeof url === 'string' ? [url] : url)
+    .flatMap((u) => u.split(','))
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+}
+
 export function connectionOptions(block: NatsBlock, name: string, read: (path: string) => Buffer = readFileSync): ConnectionOptions {
   const options: ConnectionOptions = {
-    servers: block.url
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== ''),
+    servers: serverList(block.url),
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: block.reconnect_wait_ms,

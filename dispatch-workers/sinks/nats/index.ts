@@ -8,6 +8,7 @@ import { activity } from '../../../shared/log';
 import { NATS_CONFIG_BLOCK, natsBlock } from './config-block';
 import { checkNatsBlock, subjectPrefix } from './startup-checks';
 import { NatsSink } from './nats-sink';
+import { serverList } from './connection-options';
 
 /** Close waits for PubAcks at most this long: the primary stops a worker 5 s after its drain deadline. */
 const CLOSE_TIMEOUT_MS = 4_000;
@@ -38,7 +39,11 @@ export const natsSink: SinkDefinition = {
         throw error;
       }
     }
-    activity(logger, 'nats_registered', { url: block.url, subject_prefix: prefix, jetstream: block.jetstream.enabled });
+    activity(logger, 'nats_registered', {
+      url: serverList(block.url).join(','),
+      subject_prefix: prefix,
+      jetstream: block.jetstream.enabled,
+    });
     return new NatsSink(client, logger, context.metrics, {
       subjectPrefix: prefix,
       jetstream: block.jetstream.enabled,

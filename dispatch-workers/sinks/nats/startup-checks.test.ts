@@ -63,6 +63,12 @@ describe('nats block checks', () => {
       maxReconnectAttempts: -1,
       tls: { caFile: '/ca' },
     });
+    expect(connectionOptions(block({ url: ['nats://a:1', 'nats://b:2,nats://c:3'] }), 'n').servers).toEqual([
+      'nats://a:1',
+      'nats://b:2',
+      'nats://c:3',
+    ]);
+    expect(() => checkNatsBlock(block({ url: [' '] }), 'ns', [])).toThrow(expect.objectContaining({ key: 'nats.url' }));
     expect(connectionOptions(block({ token: 'sec' }), 'n')).toMatchObject({ token: 'sec' });
     expect(connectionOptions(block(), 'n').tls).toBeUndefined();
   });

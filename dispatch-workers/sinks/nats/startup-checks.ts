@@ -4,7 +4,7 @@
  */
 import { ConfigError } from '../../../config';
 import type { NatsBlock } from './config-block';
-import { conflictingAuth } from './connection-options';
+import { conflictingAuth, serverList } from './connection-options';
 import { badPrefix } from './subjects';
 
 /** The subject prefix in effect: `subject_prefix`, else the namespace. */
@@ -14,7 +14,7 @@ export function subjectPrefix(block: NatsBlock, namespace: string): string {
 
 export function checkNatsBlock(block: NatsBlock, namespace: string, reliableTypes: readonly string[]): void {
   const invalid = (key: string, message: string) => new ConfigError('CONFIG_INVALID_VALUE', `config key "${key}": ${message}`, key);
-  if (block.url.split(',').every((s) => s.trim() === '')) throw invalid('nats.url', 'at least one server URL is required');
+  if (serverList(block.url).length === 0) throw invalid('nats.url', 'at least one server URL is required');
   const prefix = subjectPrefix(block, namespace);
   const why = badPrefix(prefix);
   if (why !== undefined) {
