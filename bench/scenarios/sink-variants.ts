@@ -27,6 +27,8 @@ interface Broker {
   service?: string;
   serviceEnv?: Record<string, string>;
   block: (env: Record<string, string>) => Record<string, unknown>;
+  /** The block of the reliable variant when it differs (nats: JetStream). */
+  reliableBlock?: (env: Record<string, string>) => Record<string, unknown>;
   gatewayEnv?: (env: Record<string, string>) => Record<string, string>;
   /** false: it cannot be a reliable-ack source (zmq). */
   confirms?: false;
@@ -61,7 +63,18 @@ const BROKERS: Broker[] = [
     block: (e) => ({ broker: e.MQTT_BROKER ?? '127.0.0.1:11883', client_id: 'bench', topic_base: 'telemetry', qos: 1 }),
   },
   { sink: 'redis', service: 'redis', block: (e) => ({ addrs: [e.REDIS_ADDR ?? '127.0.0.1:16379'], publish_vin_topics: true }) },
-  { sink: 'nats', service: 'nats', block: (e) => ({ url: e.NATS_URL ?? 'nats://127.0.0.1:14222' }) },
+  {
+    sink: 'nats',
+    service: 'nats',
+    // One server for both variants: core NATS without reliable acks, JetStream (PubAck) with.
+    serviceEnv: { NATS_JETSTREAM: '1' },
+    block: (e) => ({ url: e.NATS_URL ?? 'nats://127.0.0.1:14222' }),
+    reliableBlock: (e) => ({
+      url: e.NATS_URL ?? 'nats://127.0.0.1:14222',
+      jetstream: { enabled: true, stream: 'BENCH', create_stream: true, max_bytes: 256 * 1024 * 1024, discard: 'old' },
+    }),
+  },
+  { sink: 'http', service: 'webhook', block: (e) => ({ url: e.WEBHOOK_URL ?? 'http://127.0.0.1:18480/hook' }) },
   // An ipc:// address: no TCP port to collide with; one worker, and no reliable variant (a PUB socket cannot confirm).
   { sink: 'zmq', block: () => ({ addr: `ipc://${tmpdir()}/ft-bench-zmq-${process.pid}.sock` }), confirms: false, workers: 1 },
 ];
@@ -70,9 +83,9 @@ export const SINK_VARIANTS: SinkVariant[] = [
   { label: 'logger', sink: 'logger', reliable: false },
   { label: 'null', sink: 'null', reliable: false },
   { label: 'null reliable', sink: 'null', reliable: true },
-  ...BROKERS.flatMap((b): SinkVariant[] => [
+  ...BROKERS.flatMap(({ reliableBlock, ...b }): SinkVariant[] => [
     { label: b.sink, reliable: false, ...b },
-    ...(b.confirms === false ? [] : [{ label: `${b.sink} reliable`, reliable: true, ...b }]),
+    ...(b.confirms === false ? [] : [{ label: `${b.sink} reliable`, reliable: true, ...b, block: reliableBlock ?? b.block }]),
   ]),
 ];
 

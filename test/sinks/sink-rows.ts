@@ -14,6 +14,7 @@ import { ZmqReader } from '../harness/zmq-reader';
 import { freePort } from '../../shared/free-port';
 import { decode, fieldNumber, payloadTypeFor } from '../../shared/protobuf';
 import type { DecodedMessage, Payload } from '../../shared/protobuf';
+import { NATS_HTTP_ROWS } from './nats-http-rows';
 
 export const RECORD_TYPES = ['V', 'alerts', 'errors', 'connectivity'] as const;
 
@@ -368,4 +369,5 @@ export const SINK_ROWS: SinkRow[] = [
       error: /config key \\?"zmq.addr\\?": cannot bind tcp:\/\/192.0.2.1:5284/,
     },
   },
+  ...NATS_HTTP_ROWS,
 ];

@@ -23,7 +23,7 @@ async function createNullSink() {
 
 describe('null sink', () => {
   test('is a known dispatcher, after the upstream sinks', () => {
-    expect(SINKS.map((s) => s.name)).toEqual(['logger', 'kafka', 'pubsub', 'kinesis', 'zmq', 'mqtt', 'redis', 'null']);
+    expect(SINKS.map((s) => s.name)).toEqual(['logger', 'kafka', 'pubsub', 'kinesis', 'zmq', 'mqtt', 'redis', 'nats', 'http', 'null']);
   });
 
   test('accepts every record', async () => {
