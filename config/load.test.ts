@@ -218,6 +218,8 @@ describe('environment', () => {
       batch_max_bytes: 1_048_576,
       max_inflight_frames_per_connection: 256,
       drain_timeout_ms: 10_000,
+      reload_spread_ms: 30_000,
+      watch: false,
     });
   });
 
