@@ -5,6 +5,10 @@
  *
  * A record librdkafka refuses at enqueue (local queue full) or fails to deliver is never ACKed
  * (DEVIATIONS.md D6): the vehicle resends it.
+ *
+ * Startup does not wait for the broker (upstream's librdkafka connects lazily, §12.3): the sink
+ * exists at once and connects in the background, retrying; until then it is unhealthy (/readyz
+ * names it), holds records (held-records.ts) and says every few seconds what it waits for.
  */
 import { Producer } from 'node-rdkafka';
 import type { DeliveryReport, LibrdKafkaError, MessageHeader } from 'node-rdkafka';
@@ -14,10 +18,12 @@ import type { Logger } from '../../../shared/log';
 import type { Metrics } from '../../../shared/metrics';
 import type { DeliveryConfirmation, ProduceVerdict, Sink, SinkRecord } from '../sink';
 import { ACCEPTED } from '../sink';
+import { HeldRecords } from './held-records';
 
 /** How often librdkafka's delivery reports are polled onto the event loop: bounds reliable-ACK latency. */
 const POLL_INTERVAL_MS = 5;
-const CONNECT_TIMEOUT_MS = 30_000;
+/** One connection attempt (node-rdkafka's connect waits for broker metadata); also the waiting log's period. */
+const CONNECT_ATTEMPT_MS = 5_000;
 const CLOSE_FLUSH_TIMEOUT_MS = 10_000;
 /** §10.1: the queue-size gauge is refreshed every 5 s; the same tick re-checks a lost broker. */
 const HOUSEKEEPING_MS = 5_000;
@@ -50,10 +56,17 @@ export class KafkaSink implements Sink {
   private waiting = 0;
   private brokerReachable = true;
   private readonly housekeeping: NodeJS.Timeout;
+  /** Until the first connection succeeds, records wait in `held`. */
+  private connected = false;
+  private closed = false;
+  private retry: NodeJS.Timeout | undefined;
+  private readonly startedAt = Date.now();
 
   private constructor(
     private readonly producer: Producer,
     private readonly namespace: string,
+    private readonly bootstrap: string,
+    private readonly held: HeldRecords,
     private readonly logger: Logger,
     metrics: Metrics,
   ) {
@@ -63,43 +76,64 @@ export class KafkaSink implements Sink {
       this.metrics.errors.inc();
       // Transport failures mean the broker is unreachable until a metadata request succeeds again.
       this.brokerReachable = false;
-      logError(logger, 'kafka_err', `producer_error ${error.message}`, { code: error.code });
+      // Before the first connection the periodic `kafka_not_connected` line says it, once per attempt.
+      if (this.connected) logError(logger, 'kafka_err', `producer_error ${error.message}`, { code: error.code });
     });
-    producer.setPollInterval(POLL_INTERVAL_MS);
+    producer.setPollInterval(POLL_INTERVAL_MS); // node-rdkafka starts polling once connected
     this.housekeeping = setInterval(() => this.tick(), HOUSEKEEPING_MS);
     this.housekeeping.unref();
   }
 
-  static connect(
+  /** The sink at once; the connection to the broker follows in the background. */
+  static start(
     properties: Record<string, string | number | boolean>,
     topicProperties: Record<string, string | number | boolean>,
     namespace: string,
+    held: HeldRecords,
     logger: Logger,
     metrics: Metrics,
-  ): Promise<KafkaSink> {
+  ): KafkaSink {
     const producer = new Producer(properties, topicProperties);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        producer.disconnect();
-        reject(
-          new Error(
-            `kafka: no connection to bootstrap.servers=${String(properties['bootstrap.servers'])} within ${CONNECT_TIMEOUT_MS / 1000} s`,
-          ),
-        );
-      }, CONNECT_TIMEOUT_MS);
-      producer.connect({ timeout: CONNECT_TIMEOUT_MS }, (error) => {
-        clearTimeout(timer);
-        if (error) {
-          reject(new Error(`kafka: cannot connect to bootstrap.servers=${String(properties['bootstrap.servers'])}: ${error.message}`));
-          return;
-        }
-        activity(logger, 'kafka_registered', { namespace });
-        resolve(new KafkaSink(producer, namespace, logger, metrics));
-      });
+    const sink = new KafkaSink(producer, namespace, String(properties['bootstrap.servers']), held, logger, metrics);
+    sink.connect();
+    return sink;
+  }
+
+  private connect(): void {
+    const attemptStarted = Date.now();
+    this.producer.connect({ timeout: CONNECT_ATTEMPT_MS }, (error) => {
+      if (this.closed) {
+        if (!error) this.producer.disconnect(() => undefined);
+        return;
+      }
+      if (error) {
+        logError(this.logger, 'kafka_not_connected', `waiting for bootstrap.servers=${this.bootstrap}: ${error.message}`, {
+          waited_s: Math.round((Date.now() - this.startedAt) / 1000),
+          held_records: this.held.size,
+        });
+        // A refusal can come back at once: attempts (and their log lines) stay one period apart.
+        this.retry = setTimeout(() => this.connect(), Math.max(0, CONNECT_ATTEMPT_MS - (Date.now() - attemptStarted)));
+        return;
+      }
+      this.connected = true;
+      this.brokerReachable = true;
+      activity(this.logger, 'kafka_registered', { namespace: this.namespace, held_records: this.held.size });
+      for (const { record, confirm } of this.held.takeAll()) {
+        const verdict = this.produce(record, confirm);
+        if (!verdict.accepted) confirm?.(false);
+      }
     });
   }
 
   produce(record: SinkRecord, confirm?: DeliveryConfirmation): ProduceVerdict {
+    if (!this.connected) {
+      if (this.held.hold(record, confirm)) return ACCEPTED;
+      this.metrics.errors.inc();
+      return {
+        accepted: false,
+        reason: `kafka: not connected to bootstrap.servers=${this.bootstrap} yet and ${this.held.limit} records already held`,
+      };
+    }
     const value = Buffer.from(record.payload.buffer, record.payload.byteOffset, record.payload.byteLength);
     const m = record.metadata;
     const headers: MessageHeader[] = [
@@ -149,9 +183,9 @@ export class KafkaSink implements Sink {
     }
   }
 
-  /** For /readyz: false from a transport error until the broker answers again. */
+  /** For /readyz: false until the first connection, and from a transport error until the broker answers again. */
   healthy(): boolean {
-    return this.brokerReachable;
+    return this.connected && this.brokerReachable;
   }
 
   private tick(): void {
@@ -159,7 +193,7 @@ export class KafkaSink implements Sink {
     this.metrics.queueSize.set({ type: 'total' }, this.waiting);
     this.metrics.queueSize.set({ type: 'events' }, 0);
     this.metrics.queueSize.set({ type: 'buffer' }, this.waiting);
-    if (!this.brokerReachable) {
+    if (this.connected && !this.brokerReachable) {
       this.producer.getMetadata({ timeout: HOUSEKEEPING_MS / 2 }, (error) => {
         if (!error) this.brokerReachable = true;
       });
@@ -168,6 +202,24 @@ export class KafkaSink implements Sink {
 
   close(): Promise<void> {
     clearInterval(this.housekeeping);
+    this.closed = true;
+    if (!this.connected) {
+      clearTimeout(this.retry);
+      const never = this.held.takeAll();
+      // Reliable ones were never ACKed (the vehicle resends); the others were, and are lost: say so.
+      for (const { confirm } of never) confirm?.(false);
+      const acked = never.filter((h) => h.confirm === undefined).length;
+      if (acked > 0)
+        logError(
+          this.logger,
+          'kafka_err',
+          `stopped before bootstrap.servers=${this.bootstrap} ever answered: ${acked} ACKed records not delivered`,
+          {
+            records: acked,
+          },
+        );
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       this.producer.flush(CLOSE_FLUSH_TIMEOUT_MS, (error) => {
         if (error) logError(this.logger, 'producer_close_error', error.message, { dispatcher: 'kafka' });
