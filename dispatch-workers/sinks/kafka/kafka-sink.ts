@@ -18,7 +18,7 @@ import type { Logger } from '../../../shared/log';
 import type { Metrics } from '../../../shared/metrics';
 import type { DeliveryConfirmation, ProduceVerdict, Sink, SinkRecord } from '../sink';
 import { ACCEPTED } from '../sink';
-import { HeldRecords } from './held-records';
+import type { HeldRecords } from './held-records';
 
 /** How often librdkafka's delivery reports are polled onto the event loop: bounds reliable-ACK latency. */
 const POLL_INTERVAL_MS = 5;
