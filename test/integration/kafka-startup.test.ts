@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { GatewayProcess, TEST_VINS } from '../harness/gateway-process';
 import { startService, stopServiceWith } from '../harness/services';
+import { expectStartupFailure } from '../harness/startup-failure';
 import { KafkaReader } from '../harness/kafka-reader';
 import { httpGet } from './metrics-scrape';
 import { freePort } from '../../shared/free-port';
@@ -27,7 +28,7 @@ describe('kafka unreachable at startup', () => {
     if (kafkaEnv.KAFKA_RUN_DIR !== undefined) await stopServiceWith('kafka', kafkaEnv);
   }, 120_000);
 
-  it('listens at once, is unready naming kafka, holds reliable ACKs, and delivers and ACKs once the broker is up', async () => {
+  it('listens without the broker, is unready naming kafka, holds reliable ACKs, and delivers and ACKs once the broker is up', async () => {
     kafkaEnv = {
       KAFKA_PORT: String(await freePort()),
       KAFKA_CONTROLLER_PORT: String(await freePort()),
@@ -71,4 +72,18 @@ describe('kafka unreachable at startup', () => {
     expect((await httpGet(statusPort, '/readyz')).status).toBe(200);
     await vehicle.close();
   }, 300_000);
+});
+
+it('a producer librdkafka refuses to create still fails the start (upstream: creation errors abort startup)', async () => {
+  const port = await freePort(); // nothing listens there: only the properties can fail
+  const result = await expectStartupFailure(
+    {
+      records: { V: ['kafka'] },
+      kafka: { 'bootstrap.servers': `127.0.0.1:${port}`, 'enable.idempotence': true, acks: 1 },
+    },
+    {},
+    /kafka: cannot create the producer: `acks` must be set to `all` when `enable.idempotence` is true/,
+  );
+  expect(result.listened).toBe(false);
+  expect(result.exitCode).toBe(1);
 });

@@ -10,7 +10,7 @@
  * exists at once and connects in the background, retrying; until then it is unhealthy (/readyz
  * names it), holds records (held-records.ts) and says every few seconds what it waits for.
  */
-import { Producer } from 'node-rdkafka';
+import { CODES, Producer } from 'node-rdkafka';
 import type { DeliveryReport, LibrdKafkaError, MessageHeader } from 'node-rdkafka';
 import { topicName } from '../../../shared/record';
 import { activity, logError } from '../../../shared/log';
@@ -24,6 +24,13 @@ import type { HeldRecords } from './held-records';
 const POLL_INTERVAL_MS = 5;
 /** One connection attempt (node-rdkafka's connect waits for broker metadata); also the waiting log's period. */
 const CONNECT_ATTEMPT_MS = 5_000;
+/** Connect failures that mean "the broker is not reachable (yet)"; any other one is a config error. */
+const UNREACHABLE = new Set<number>([
+  CODES.ERRORS.ERR__TRANSPORT,
+  CODES.ERRORS.ERR__TIMED_OUT,
+  CODES.ERRORS.ERR__ALL_BROKERS_DOWN,
+  CODES.ERRORS.ERR__RESOLVE,
+]);
 const CLOSE_FLUSH_TIMEOUT_MS = 10_000;
 /** §10.1: the queue-size gauge is refreshed every 5 s; the same tick re-checks a lost broker. */
 const HOUSEKEEPING_MS = 5_000;
@@ -84,7 +91,11 @@ export class KafkaSink implements Sink {
     this.housekeeping.unref();
   }
 
-  /** The sink at once; the connection to the broker follows in the background. */
+  /**
+   * The sink after the first connection attempt: connected, or still waiting for an unreachable
+   * broker (it keeps trying in the background). A producer librdkafka refuses to create (conflicting
+   * properties) fails the start, as upstream's creation errors do.
+   */
   static start(
     properties: Record<string, string | number | boolean>,
     topicProperties: Record<string, string | number | boolean>,
@@ -92,20 +103,33 @@ export class KafkaSink implements Sink {
     held: HeldRecords,
     logger: Logger,
     metrics: Metrics,
-  ): KafkaSink {
+  ): Promise<KafkaSink> {
     const producer = new Producer(properties, topicProperties);
     const sink = new KafkaSink(producer, namespace, String(properties['bootstrap.servers']), held, logger, metrics);
-    sink.connect();
-    return sink;
+    return new Promise((resolve, reject) =>
+      sink.connect((error) => {
+        if (error === undefined) resolve(sink);
+        else {
+          sink.stop();
+          reject(new Error(`kafka: cannot create the producer: ${error.message}`));
+        }
+      }),
+    );
   }
 
-  private connect(): void {
+  /** `firstAttempt` learns whether the first attempt left a working producer (connected or waiting). */
+  private connect(firstAttempt?: (fatal: LibrdKafkaError | undefined) => void): void {
     const attemptStarted = Date.now();
     this.producer.connect({ timeout: CONNECT_ATTEMPT_MS }, (error) => {
       if (this.closed) {
         if (!error) this.producer.disconnect(() => undefined);
         return;
       }
+      if (error && firstAttempt !== undefined && !UNREACHABLE.has(error.code)) {
+        firstAttempt(error);
+        return;
+      }
+      firstAttempt?.(undefined);
       if (error) {
         logError(this.logger, 'kafka_not_connected', `waiting for bootstrap.servers=${this.bootstrap}: ${error.message}`, {
           waited_s: Math.round((Date.now() - this.startedAt) / 1000),
@@ -200,9 +224,13 @@ export class KafkaSink implements Sink {
     }
   }
 
-  close(): Promise<void> {
+  private stop(): void {
     clearInterval(this.housekeeping);
     this.closed = true;
+  }
+
+  close(): Promise<void> {
+    this.stop();
     if (!this.connected) {
       clearTimeout(this.retry);
       const never = this.held.takeAll();
