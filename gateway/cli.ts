@@ -42,6 +42,7 @@ async function primary(): Promise<void> {
   checkTlsFiles(config.tls, logger);
   const reloadConfig = () => {
     const next = load();
+    for (const warning of next.warnings) logError(logger, warning.msg, warning.error, warning.fields ?? {});
     checkTlsFiles(next.tls, logger);
     return next;
   };

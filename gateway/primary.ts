@@ -195,6 +195,11 @@ export async function runPrimary(config: GatewayConfig, logger: Logger, options:
 
   const reload = (reason: string) => {
     if (draining) return;
+    if (!started) {
+      // The first generation is not serving yet: it is already starting with the files as they are.
+      activity(logger, 'reload_skipped', { reason, why: 'still starting' });
+      return;
+    }
     if (incoming !== undefined) {
       reloadAgain = true; // one more roll once this one is done, with whatever the files hold then
       return;

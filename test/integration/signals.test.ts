@@ -18,9 +18,10 @@ async function expectCleanStop(gateway: GatewayProcess, marker: Record<string, s
 }
 
 describe('a stop signal while the gateway starts', () => {
+  // Not sooner: before Node has run the first line of cli.js, no process can catch a signal.
   it.each([
     ['SIGTERM', 500],
-    ['SIGINT', 100],
+    ['SIGINT', 500],
   ] as const)('%s %i ms after the start stops it cleanly', async (signal, afterMs) => {
     const marker = newTreeMarker();
     const gateway = await launch(marker);
@@ -34,8 +35,8 @@ describe('a stop signal while the gateway starts', () => {
     const marker = newTreeMarker();
     const gateway = await launch(marker);
     // The primary and at least one worker exist: the drain must reach a worker still starting.
-    for (let i = 0; processesOf(marker).length < 2 && i < 600; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(processesOf(marker).length).toBeGreaterThanOrEqual(2);
+    // (No event marks a fork from outside: /proc is polled, as often as is cheap.)
+    while (processesOf(marker).length < 2) await new Promise((r) => setTimeout(r, 5));
     gateway.signal('SIGTERM');
     await expectCleanStop(gateway, marker);
   });
