@@ -68,6 +68,18 @@ async function rotatingSetup(pki: DevPkiPaths) {
   return { dir, files, newCa, newServer };
 }
 
+const started: GatewayProcess[] = [];
+// A failed test leaves no gateway behind.
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((g) => g.stop()));
+});
+
+async function startGateway(options: Parameters<typeof GatewayProcess.start>[0]): Promise<GatewayProcess> {
+  const gateway = await GatewayProcess.start(options);
+  started.push(gateway);
+  return gateway;
+}
+
 const pidsOf = (g: GatewayProcess, msg: string) => g.logs.filter((l: LogLine) => l.msg === msg).map((l) => l.worker_pid as number);
 
 describe('reload under load', () => {
@@ -75,7 +87,7 @@ describe('reload under load', () => {
     const pki = await testPki();
     const { files, newCa, newServer } = await rotatingSetup(pki);
     const newVehicle: PemKeyPair = await issueCertificate(newCa, { commonName: TEST_VINS[3] });
-    const gateway = await GatewayProcess.start({
+    const gateway = await startGateway({
       config: {
         tls: files,
         gateway: { workers: 2, dispatch_threads: 1, reload_spread_ms: 2_000, drain_timeout_ms: 5_000 },
@@ -157,7 +169,7 @@ describe('a reload that cannot apply', () => {
   it('keeps the old workers serving and logs why: invalid config, mismatched key, a key that needs a restart', async () => {
     const pki = await testPki();
     const { files } = await rotatingSetup(pki);
-    const gateway = await GatewayProcess.start({ workers: 1, config: { tls: files, gateway: { workers: 1, dispatch_threads: 1 } } });
+    const gateway = await startGateway({ workers: 1, config: { tls: files, gateway: { workers: 1, dispatch_threads: 1 } } });
     const workers = pidsOf(gateway, 'worker_listening');
     const original = readFileSync(gateway.configPath, 'utf8');
     const failures = () => gateway.logs.filter((l) => l.msg === 'reload_failed');
@@ -189,7 +201,7 @@ describe('a reload that cannot apply', () => {
   it('with gateway.watch, a changed file rolls the workers without a signal', async () => {
     const pki = await testPki();
     const { files } = await rotatingSetup(pki);
-    const gateway = await GatewayProcess.start({
+    const gateway = await startGateway({
       config: { tls: files, gateway: { workers: 1, dispatch_threads: 1, watch: true, reload_spread_ms: 0 } },
     });
     const workers = pidsOf(gateway, 'worker_listening');

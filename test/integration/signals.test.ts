@@ -6,8 +6,16 @@
 import { GatewayProcess, TEST_VINS } from '../harness/gateway-process';
 import { newTreeMarker, processesOf, survivorsOf } from '../harness/process-tree';
 
+const launched: GatewayProcess[] = [];
+// A test that failed before its signal leaves no gateway behind.
+afterEach(async () => {
+  await Promise.all(launched.splice(0).map((g) => g.stop()));
+});
+
 async function launch(marker: Record<string, string>): Promise<GatewayProcess> {
-  return GatewayProcess.launch({ workers: 2, dispatchThreads: 2, env: marker });
+  const gateway = await GatewayProcess.launch({ workers: 2, dispatchThreads: 2, env: marker });
+  launched.push(gateway);
+  return gateway;
 }
 
 async function expectCleanStop(gateway: GatewayProcess, marker: Record<string, string>): Promise<void> {
