@@ -87,3 +87,28 @@ it('a producer librdkafka refuses to create still fails the start (upstream: cre
   expect(result.listened).toBe(false);
   expect(result.exitCode).toBe(1);
 });
+
+it('without reliable acks, held records are ACKed up to the bound, then refused (record_refused, no reply)', async () => {
+  const port = await freePort(); // no broker: every record is held
+  const gateway = await GatewayProcess.start({
+    config: {
+      namespace: 'kl',
+      records: { V: ['kafka'] },
+      kafka: { 'bootstrap.servers': `127.0.0.1:${port}`, 'queue.buffering.max.messages': 2 },
+    },
+  });
+  try {
+    const vehicle = await gateway.vehicle(vin);
+    const txids = ['a', 'b', 'c', 'd'].map((t) => `${RUN}-bound-${t}`);
+    for (const txid of txids) vehicle.send(streamFrame({ topic: 'V', txid, payload: vehicleDataPayload(vin, 10, rand), vin }));
+    expect((await vehicle.nextReply()).txid).toBe(txids[0]);
+    expect((await vehicle.nextReply()).txid).toBe(txids[1]);
+    const refused = await gateway.waitForLog((l) => l.msg === 'record_refused' && l.txid === txids[3]);
+    expect(String(refused.error)).toContain(`not connected to bootstrap.servers=127.0.0.1:${port} yet and 2 records already held`);
+    expect(gateway.logs.some((l) => l.msg === 'record_refused' && l.txid === txids[2])).toBe(true);
+    expect(vehicle.pendingReplies).toBe(0); // the refused ones get no reply: the vehicle resends them
+    await vehicle.close();
+  } finally {
+    await gateway.stop();
+  }
+});
