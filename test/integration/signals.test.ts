@@ -83,6 +83,16 @@ describe('a signal during the drain', () => {
 });
 
 describe('SIGHUP', () => {
+  it('SIGTERM while a reload rolls the workers: one orderly stop of both generations', async () => {
+    const marker = newTreeMarker();
+    const gateway = await launch(marker);
+    await gateway.waitForLog((l) => l.msg === 'server_listening', 30_000);
+    gateway.signal('SIGHUP');
+    await gateway.waitForLog((l) => l.msg === 'reloading');
+    gateway.signal('SIGTERM');
+    await expectCleanStop(gateway, marker);
+  });
+
   it('does not end the gateway: it rolls the workers and keeps serving', async () => {
     const marker = newTreeMarker();
     const gateway = await launch(marker);
