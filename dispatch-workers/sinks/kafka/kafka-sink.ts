@@ -24,6 +24,11 @@ import type { HeldRecords } from './held-records';
 const POLL_INTERVAL_MS = 5;
 /** One connection attempt (node-rdkafka's connect waits for broker metadata); also the waiting log's period. */
 const CONNECT_ATTEMPT_MS = 5_000;
+/**
+ * The first attempt, which the start waits for, is short: a producer librdkafka refuses fails at
+ * once, and a broker that does not answer within it is waited for in the background.
+ */
+const FIRST_ATTEMPT_MS = 1_000;
 /** Connect failures that mean "the broker is not reachable (yet)"; any other one is a config error. */
 const UNREACHABLE = new Set<number>([
   CODES.ERRORS.ERR__TRANSPORT,
@@ -120,7 +125,7 @@ export class KafkaSink implements Sink {
   /** `firstAttempt` learns whether the first attempt left a working producer (connected or waiting). */
   private connect(firstAttempt?: (fatal: LibrdKafkaError | undefined) => void): void {
     const attemptStarted = Date.now();
-    this.producer.connect({ timeout: CONNECT_ATTEMPT_MS }, (error) => {
+    this.producer.connect({ timeout: firstAttempt === undefined ? CONNECT_ATTEMPT_MS : FIRST_ATTEMPT_MS }, (error) => {
       if (this.closed) {
         if (!error) this.producer.disconnect(() => undefined);
         return;
