@@ -224,6 +224,8 @@ describe('environment', () => {
       max_inflight_frames_per_connection: 256,
       max_websocket_message_bytes: 67_108_864,
       drain_timeout_ms: 10_000,
+      reload_spread_ms: 30_000,
+      watch: false,
     });
   });
 

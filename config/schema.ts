@@ -51,6 +51,8 @@ export interface GatewayProperties {
   max_inflight_frames_per_connection: number;
   max_websocket_message_bytes: number;
   drain_timeout_ms: number;
+  reload_spread_ms: number;
+  watch: boolean;
 }
 
 /** The keys this schema declares, as convict returns them (defaults filled in). */
@@ -289,6 +291,20 @@ export const baseSchema: convict.Schema<BaseConfigProperties> = {
       default: 10_000,
       env: `${ENV_PREFIX}DRAIN_TIMEOUT_MS`,
       goType: 'int',
+    },
+    reload_spread_ms: {
+      doc: 'On reload (SIGHUP), the old workers close their sessions spread evenly over this window, so vehicles reconnect gradually',
+      format: 'nat',
+      default: 30_000,
+      env: `${ENV_PREFIX}RELOAD_SPREAD_MS`,
+      goType: 'int',
+    },
+    watch: {
+      doc: 'Reload (as on SIGHUP) when the config file or a tls.* file changes; polled every second',
+      format: Boolean,
+      default: false,
+      env: `${ENV_PREFIX}WATCH`,
+      goType: 'bool',
     },
   },
 };

@@ -3,6 +3,8 @@
  * `fleet-telemetry -config=/path/config.json`: drop-in for the reference server's command line
  * (PROTOCOL.md §12.1). `--dev` runs on the embedded development default instead.
  */
+// First: from here on a signal never kills a starting gateway (stop-signals.ts).
+import { handleSignals } from './stop-signals';
 import cluster from 'node:cluster';
 import { CLI_USAGE, ConfigError, loadConfig, parseCliArgs } from '../config';
 import { activity, createLogger, logError } from '../shared/log';
@@ -15,6 +17,7 @@ import { prepareDevEnvironment } from './dev-environment';
 import { checkTlsFiles } from './tls-files';
 import { runSubcommand, SUBCOMMANDS_USAGE } from './commands';
 import { startAirbrake } from './airbrake';
+import { PortInUseError } from './port-check';
 
 async function primary(): Promise<void> {
   const exitCode = await runSubcommand(process.argv.slice(2));
@@ -27,18 +30,31 @@ async function primary(): Promise<void> {
     process.stdout.write(`${CLI_USAGE}\n\n${SUBCOMMANDS_USAGE}\n`);
     return;
   }
-  const dev = args.dev ? await prepareDevEnvironment() : undefined;
-  const config = loadConfig({
-    path: dev?.configPath ?? args.configPath,
-    env: process.env,
-    sinkBlocks: SINKS.flatMap((s) => (s.configBlock ? [s.configBlock] : [])),
-    knownSinks: SINKS.map((s) => s.name),
+  // Stopped before any worker exists: nothing to drain. A reload before the start is moot.
+  handleSignals((signal) => {
+    if (signal !== 'SIGHUP') process.exit(0);
   });
+  const dev = args.dev ? await prepareDevEnvironment() : undefined;
+  const configPath = dev?.configPath ?? args.configPath;
+  const load = () =>
+    loadConfig({
+      path: configPath,
+      env: process.env,
+      sinkBlocks: SINKS.flatMap((s) => (s.configBlock ? [s.configBlock] : [])),
+      knownSinks: SINKS.map((s) => s.name),
+    });
+  const config = load();
   const logger = createLogger({ json: config.json_log_enable, level: config.log_level, base: { pid: process.pid } });
   for (const warning of config.warnings) logError(logger, warning.msg, warning.error, warning.fields ?? {});
   checkTlsFiles(config.tls, logger);
   startAirbrake(config, logger);
-  const { port, ready } = await runPrimary(config, logger);
+  const reloadConfig = () => {
+    const next = load();
+    for (const warning of next.warnings) logError(logger, warning.msg, warning.error, warning.fields ?? {});
+    checkTlsFiles(next.tls, logger);
+    return next;
+  };
+  const { port, ready } = await runPrimary(config, logger, { reloadConfig, configPath });
   await ready;
   activity(logger, 'server_listening', { host: config.host || '0.0.0.0', port, workers: config.workerCount });
   if (dev !== undefined) process.stderr.write(dev.instructions(port));
@@ -48,7 +64,8 @@ if (cluster.isPrimary) {
   primary().catch((error: unknown) => {
     const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
     // Upstream prints config failures as `error=load_service_config value="<error>"` (§12.1).
-    process.stderr.write(`error=load_service_config value=${JSON.stringify(message)}\n`);
+    const what = error instanceof PortInUseError ? 'listen' : 'load_service_config';
+    process.stderr.write(`error=${what} value=${JSON.stringify(message)}\n`);
     process.exit(1);
   });
 } else {

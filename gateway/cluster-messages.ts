@@ -1,5 +1,9 @@
 /** IPC between the cluster primary and its workers. */
-export type PrimaryMessage = { type: 'drain'; deadlineMs: number };
+/**
+ * `drain`: stop accepting, close the sessions spread over `spreadMs` (0: all at once), finish within
+ * `deadlineMs`, exit. A second drain while draining closes the remaining sessions at once.
+ */
+export type PrimaryMessage = { type: 'drain'; deadlineMs: number; spreadMs: number };
 export type WorkerMessage = { type: 'listening'; pid: number };
 
 /** Environment variables the primary hands to each worker it forks. */

@@ -1,13 +1,28 @@
 /**
- * Startup checks of the main listener's TLS files (PROTOCOL.md §2.2), so a bad path fails the
- * start with upstream's texts instead of a worker crash loop.
+ * Startup (and reload) checks of the main listener's TLS files (PROTOCOL.md §2.2), in the primary,
+ * so a bad file fails once with the config key and the path instead of every worker failing to
+ * build its TLS context (uWS only says `App construction failed`).
  */
 import { readFileSync } from 'node:fs';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { activity } from '../shared/log';
 import type { Logger } from '../shared/log';
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** A TLS file that cannot serve; the message names the config key and the file. */
+export class TlsFileError extends Error {
+  override readonly name = 'TlsFileError';
+  readonly code = 'TLS_FILE';
+
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`config key "${key}": ${message}`);
+  }
+}
 
 /** Certificates in a PEM bundle; text between the blocks is ignored, as Go and OpenSSL do. */
 export function certificatesInBundle(pem: string): X509Certificate[] {
@@ -22,25 +37,34 @@ export function certificatesInBundle(pem: string): X509Certificate[] {
   return found;
 }
 
-export function checkTlsFiles(tls: { server_cert: string; server_key: string; ca_file: string }, logger: Logger): void {
-  checkKeyPair(tls.server_cert, tls.server_key);
-  const bundle = readFileSync(tls.ca_file, 'utf8');
-  if (certificatesInBundle(bundle).length === 0) throw new Error(`custom ca not properly loaded: ${tls.ca_file}`);
-  activity(logger, 'custom_ca_file_appened', { ca_file_path: tls.ca_file }); // sic, upstream's spelling
+/** Go's wording for an unreadable file (`open <path>: no such file or directory`), as §2.2 shows it. */
+function read(key: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : String(error);
+    throw new TlsFileError(key, `open ${path}: ${reason}`);
+  }
 }
 
-/** Go's tls.LoadX509KeyPair texts, plus the paths: a mismatch would otherwise only show as every
- * handshake failing. */
-export function checkKeyPair(certPath: string, keyPath: string): void {
-  const certPem = readFileSync(certPath, 'utf8'); // throws the OS error naming the file
-  const keyPem = readFileSync(keyPath, 'utf8');
-  const leaf = certificatesInBundle(certPem)[0];
-  if (leaf === undefined) throw new Error(`tls: failed to find any PEM data in certificate input: ${certPath}`);
-  let matches: boolean;
+export function checkTlsFiles(tls: { server_cert: string; server_key: string; ca_file: string }, logger: Logger): void {
+  const [leaf] = certificatesInBundle(read('tls.server_cert', tls.server_cert));
+  if (leaf === undefined) throw new TlsFileError('tls.server_cert', `${tls.server_cert} holds no PEM certificate`);
+  let key: KeyObject;
   try {
-    matches = leaf.checkPrivateKey(createPrivateKey(keyPem));
-  } catch {
-    throw new Error(`tls: failed to find any PEM data in key input: ${keyPath}`);
+    key = createPrivateKey(read('tls.server_key', tls.server_key));
+  } catch (error) {
+    if (error instanceof TlsFileError) throw error;
+    throw new TlsFileError('tls.server_key', `${tls.server_key} is not an unencrypted PEM private key (${(error as Error).message})`);
   }
-  if (!matches) throw new Error(`tls: private key does not match public key: ${keyPath} is not the key of ${certPath}`);
+  if (!leaf.checkPrivateKey(key))
+    throw new TlsFileError(
+      'tls.server_key',
+      `${tls.server_key} does not match the certificate in tls.server_cert (${tls.server_cert}, subject ${leaf.subject.replace(/\n/g, ', ')})`,
+    );
+  // §2.2's texts for the client CA bundle.
+  if (certificatesInBundle(read('tls.ca_file', tls.ca_file)).length === 0)
+    throw new TlsFileError('tls.ca_file', `custom ca not properly loaded: ${tls.ca_file}`);
+  activity(logger, 'custom_ca_file_appened', { ca_file_path: tls.ca_file }); // sic, upstream's spelling
 }

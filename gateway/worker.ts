@@ -37,32 +37,38 @@ export async function runWorker(config: GatewayConfig, port: number): Promise<vo
     else sent?.();
   };
   const observability = new WorkerObservability(config, logger, send);
-  startAirbrake(config, logger); // after the metrics are installed, before the sinks start
-  const mainSinks = await MainThreadSinks.create(config, logger, observability.metrics);
-  const worker = new GatewayWorker(config, logger, mainSinks, observability);
-  await worker.start(port);
-  send({ type: 'listening', pid: process.pid });
+  // Listening before startup: a drain may come at any moment. Before this worker serves, it has
+  // nothing to finish and just exits.
+  let worker: GatewayWorker | undefined = undefined;
+  let draining: Promise<void> | undefined;
   process.on('message', (m: PrimaryMessage | ObservabilityPrimaryMessage) => {
     if (isObservabilityPrimaryMessage(m)) {
       observability.handle(m);
       return;
     }
-    if (m.type === 'drain') {
-      worker
-        .drain(m.deadlineMs)
-        .then(() => observability.stop())
-        .then(
-          () => process.exit(0),
-          (error: unknown) => {
-            logError(logger, 'drain_error', String(error), {});
-            process.exit(1);
-          },
-        );
+    if (m.type !== 'drain') return;
+    if (worker === undefined) process.exit(0);
+    if (draining !== undefined) {
+      worker.hurry();
+      return;
     }
+    draining = worker.drain(m.deadlineMs, m.spreadMs);
+    draining
+      .then(() => observability.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logError(logger, 'drain_error', String(error), {});
+          process.exit(1);
+        },
+      );
   });
-  // The primary decides when to stop; a worker ignores the signals its process group receives.
-  process.on('SIGINT', () => undefined);
-  process.on('SIGTERM', () => undefined);
+  startAirbrake(config, logger); // after the metrics are installed, before the sinks start
+  const mainSinks = await MainThreadSinks.create(config, logger, observability.metrics);
+  const started = new GatewayWorker(config, logger, mainSinks, observability);
+  await started.start(port);
+  worker = started;
+  send({ type: 'listening', pid: process.pid });
 }
 
 class GatewayWorker {
@@ -247,13 +253,24 @@ class GatewayWorker {
       session.emitConnectivity(connectivityFrame(session.identity, data.upgrade.networkInterface, 'DISCONNECTED'));
   }
 
+  /** Closes the sessions a spread drain has not reached yet at once (a SIGTERM during a reload). */
+  private closeRemaining: () => void = () => undefined;
+
+  hurry(): void {
+    this.closeRemaining();
+  }
+
   /**
    * Drain: stop accepting, stop reading, let in-flight records finish and their replies leave
    * (reliable ACKs included) within the deadline, close the sessions, flush the sinks.
+   * With a spread (a reload), the sessions are first closed one by one over the window, so their
+   * vehicles reconnect to the new workers gradually; a closed session's unanswered frames are
+   * resent by its vehicle.
    */
-  async drain(deadlineMs: number): Promise<void> {
+  async drain(deadlineMs: number, spreadMs: number): Promise<void> {
     const deadline = Date.now() + deadlineMs;
     if (this.listenSocket !== undefined) closeListener(this.listenSocket);
+    if (spreadMs > 0) await this.closeSpread(spreadMs);
     for (const session of this.sessions.values()) session.stopReading();
     const idle = async () => {
       await Promise.all(this.batchers.map((b) => b.idle()));
@@ -266,6 +283,31 @@ class GatewayWorker {
     await this.lanes.close();
     await this.mainSinks.close();
     activity(this.logger, 'stopped_server', { pid: process.pid });
+  }
+
+  private closeSpread(spreadMs: number): Promise<void> {
+    const sessions = [...this.sessions.values()];
+    const step = sessions.length > 0 ? spreadMs / sessions.length : 0;
+    return new Promise((resolve) => {
+      let next = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const closeOne = () => {
+        const session = sessions[next++];
+        if (session.isOpen) session.ws.end(1001, 'server reloading');
+      };
+      const tick = () => {
+        closeOne();
+        if (next < sessions.length) timer = setTimeout(tick, step);
+        else resolve();
+      };
+      this.closeRemaining = () => {
+        clearTimeout(timer);
+        while (next < sessions.length) closeOne();
+        resolve();
+      };
+      if (sessions.length === 0) resolve();
+      else timer = setTimeout(tick, step);
+    });
   }
 }
 

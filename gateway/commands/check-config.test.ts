@@ -95,9 +95,11 @@ describe('fleet-telemetry check', () => {
   test('a key that does not match the certificate, and an unreadable file', async () => {
     const mismatch = await check({ ...base(), tls: { ...tls, server_key: join(dir, 'other.key') } });
     expect(mismatch.code).toBe(1);
-    expect(mismatch.stdout).toMatch(/tls: private key does not match public key: .*other\.key is not the key of .*server\.pem/);
+    expect(mismatch.stdout).toMatch(
+      /config key "tls\.server_key": .*other\.key does not match the certificate in tls\.server_cert \(.*server\.pem/,
+    );
     const missing = await check({ ...base(), tls: { ...tls, ca_file: join(dir, 'nope.pem') } });
-    expect(missing.stdout).toMatch(/nope\.pem/);
+    expect(missing.stdout).toMatch(/config key "tls\.ca_file": open .*nope\.pem: no such file or directory/);
   });
 
   test('--help shows an example', async () => {

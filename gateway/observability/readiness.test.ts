@@ -27,4 +27,16 @@ describe('Readiness', () => {
     r.startDraining();
     expect(r.report()).toEqual({ ready: false, reasons: ['draining'] });
   });
+
+  it('after a reload counts only the new generation’s slots', () => {
+    const r = new Readiness(2);
+    r.workerListening(0);
+    r.workerListening(1);
+    r.workerHealth(0, { kafka: false });
+    r.workerListening(2);
+    r.expect([2, 3]);
+    expect(r.report().reasons).toEqual(['worker 3 is not listening']);
+    r.workerListening(3);
+    expect(r.report()).toEqual({ ready: true, reasons: [] });
+  });
 });

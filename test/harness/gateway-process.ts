@@ -37,6 +37,8 @@ export interface GatewayOptions {
 
 export class GatewayProcess {
   readonly logs: LogLine[] = [];
+  /** stderr lines that are not JSON log lines (a stack trace, an unhandled error). */
+  readonly otherStderr: string[] = [];
   private readonly logWaiters: { predicate: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
   readonly exited: Promise<number | null>;
   private stderrTail = '';
@@ -60,6 +62,17 @@ export class GatewayProcess {
   }
 
   static async start(options: GatewayOptions = {}): Promise<GatewayProcess> {
+    const gateway = await GatewayProcess.launch(options);
+    const listening = gateway.waitForLog((l) => l.msg === 'server_listening', 30_000);
+    const failed = gateway.exited.then((code) => {
+      throw new Error(`gateway exited with ${code} before listening:\n${gateway.stderrTail}`);
+    });
+    await Promise.race([listening, failed]);
+    return gateway;
+  }
+
+  /** Spawns the gateway and returns at once, without waiting for it to listen. */
+  static async launch(options: GatewayOptions = {}): Promise<GatewayProcess> {
     const pki = await testPki();
     const dir = mkdtempSync(join(tmpdir(), 'ft-gateway-'));
     const config = {
@@ -81,13 +94,7 @@ export class GatewayProcess {
     });
     running.add(child);
     child.on('exit', () => running.delete(child));
-    const gateway = new GatewayProcess(child, pki, configPath);
-    const listening = gateway.waitForLog((l) => l.msg === 'server_listening', 30_000);
-    const failed = gateway.exited.then((code) => {
-      throw new Error(`gateway exited with ${code} before listening:\n${gateway.stderrTail}`);
-    });
-    await Promise.race([listening, failed]);
-    return gateway;
+    return new GatewayProcess(child, pki, configPath);
   }
 
   get port(): number {
@@ -145,11 +152,11 @@ export class GatewayProcess {
   }
 
   private consume(line: string): void {
-    if (!line.startsWith('{')) return;
     let parsed: LogLine;
     try {
       parsed = JSON.parse(line) as LogLine;
     } catch {
+      if (line !== '') this.otherStderr.push(line);
       return;
     }
     this.logs.push(parsed);

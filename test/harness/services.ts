@@ -30,3 +30,8 @@ export async function startService(name: string, env: Record<string, string> = {
 export async function stopService(name: string, ...args: string[]): Promise<void> {
   await run(name, ['stop', ...args], {});
 }
+
+/** `stop` for an instance started with its own env knobs (another port or run dir, e.g. `KAFKA_RUN_DIR`). */
+export async function stopServiceWith(name: string, env: Record<string, string>, ...args: string[]): Promise<void> {
+  await run(name, ['stop', ...args], env);
+}

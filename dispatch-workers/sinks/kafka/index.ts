@@ -9,6 +9,7 @@
 import type { SinkDefinition } from '../sink';
 import { producerProperties } from './producer-properties';
 import { activity } from '../../../shared/log';
+import { HeldRecords, holdLimit } from './held-records';
 
 export const kafkaSink: SinkDefinition = {
   name: 'kafka',
@@ -26,6 +27,6 @@ export const kafkaSink: SinkDefinition = {
     const { global, topic, ignoredKeys } = producerProperties(config.sinks.kafka as Record<string, unknown>);
     if (ignoredKeys.length > 0) activity(logger, 'kafka_ignored_properties', { keys: ignoredKeys.join(',') });
     const { KafkaSink } = await import('./kafka-sink');
-    return KafkaSink.connect(global, topic, config.namespace, logger, metrics);
+    return KafkaSink.start(global, topic, config.namespace, new HeldRecords(holdLimit(global)), logger, metrics);
   },
 };

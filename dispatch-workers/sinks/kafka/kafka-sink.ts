@@ -5,8 +5,12 @@
  *
  * A record librdkafka refuses at enqueue (local queue full) or fails to deliver is never ACKed
  * (DEVIATIONS.md D6): the vehicle resends it.
+ *
+ * Startup does not wait for the broker (upstream's librdkafka connects lazily, §12.3): the sink
+ * exists at once and connects in the background, retrying; until then it is unhealthy (/readyz
+ * names it), holds records (held-records.ts) and says every few seconds what it waits for.
  */
-import { Producer } from 'node-rdkafka';
+import { CODES, Producer } from 'node-rdkafka';
 import type { DeliveryReport, LibrdKafkaError, MessageHeader } from 'node-rdkafka';
 import { topicName } from '../../../shared/record';
 import { activity, logError } from '../../../shared/log';
@@ -14,10 +18,24 @@ import type { Logger } from '../../../shared/log';
 import type { Metrics } from '../../../shared/metrics';
 import type { DeliveryConfirmation, ProduceVerdict, Sink, SinkRecord } from '../sink';
 import { ACCEPTED } from '../sink';
+import type { HeldRecords } from './held-records';
 
 /** How often librdkafka's delivery reports are polled onto the event loop: bounds reliable-ACK latency. */
 const POLL_INTERVAL_MS = 5;
-const CONNECT_TIMEOUT_MS = 30_000;
+/** One connection attempt (node-rdkafka's connect waits for broker metadata); also the waiting log's period. */
+const CONNECT_ATTEMPT_MS = 5_000;
+/**
+ * The first attempt, which the start waits for, is short: a producer librdkafka refuses fails at
+ * once, and a broker that does not answer within it is waited for in the background.
+ */
+const FIRST_ATTEMPT_MS = 1_000;
+/** Connect failures that mean "the broker is not reachable (yet)"; any other one is a config error. */
+const UNREACHABLE = new Set<number>([
+  CODES.ERRORS.ERR__TRANSPORT,
+  CODES.ERRORS.ERR__TIMED_OUT,
+  CODES.ERRORS.ERR__ALL_BROKERS_DOWN,
+  CODES.ERRORS.ERR__RESOLVE,
+]);
 const CLOSE_FLUSH_TIMEOUT_MS = 10_000;
 /** §10.1: the queue-size gauge is refreshed every 5 s; the same tick re-checks a lost broker. */
 const HOUSEKEEPING_MS = 5_000;
@@ -72,10 +90,17 @@ export class KafkaSink implements Sink {
   private waiting = 0;
   private brokerReachable = true;
   private readonly housekeeping: NodeJS.Timeout;
+  /** Until the first connection succeeds, records wait in `held`. */
+  private connected = false;
+  private closed = false;
+  private retry: NodeJS.Timeout | undefined;
+  private readonly startedAt = Date.now();
 
   private constructor(
     private readonly producer: Producer,
     private readonly namespace: string,
+    private readonly bootstrap: string,
+    private readonly held: HeldRecords,
     private readonly logger: Logger,
     metrics: Metrics,
   ) {
@@ -85,40 +110,69 @@ export class KafkaSink implements Sink {
       this.metrics.errors.inc();
       // Transport failures mean the broker is unreachable until a metadata request succeeds again.
       this.brokerReachable = false;
-      logError(logger, 'kafka_err', `producer_error ${error.message}`, { code: error.code });
+      // Before the first connection the periodic `kafka_not_connected` line says it, once per attempt.
+      if (this.connected) logError(logger, 'kafka_err', `producer_error ${error.message}`, { code: error.code });
     });
-    producer.setPollInterval(POLL_INTERVAL_MS);
+    producer.setPollInterval(POLL_INTERVAL_MS); // node-rdkafka starts polling once connected
     this.housekeeping = setInterval(() => this.tick(), HOUSEKEEPING_MS);
     this.housekeeping.unref();
   }
 
-  static connect(
+  /**
+   * The sink after the first connection attempt: connected, or still waiting for an unreachable
+   * broker (it keeps trying in the background). A producer librdkafka refuses to create (conflicting
+   * properties) fails the start, as upstream's creation errors do.
+   */
+  static start(
     properties: Record<string, string | number | boolean>,
     topicProperties: Record<string, string | number | boolean>,
     namespace: string,
+    held: HeldRecords,
     logger: Logger,
     metrics: Metrics,
   ): Promise<KafkaSink> {
     const producer = new Producer(properties, topicProperties);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        // node-rdkafka throws 'Producer not connected' from disconnect() when it never connected.
-        if (producer.isConnected()) producer.disconnect();
-        reject(
-          new Error(
-            `kafka: no connection to bootstrap.servers=${String(properties['bootstrap.servers'])} within ${CONNECT_TIMEOUT_MS / 1000} s`,
-          ),
-        );
-      }, CONNECT_TIMEOUT_MS);
-      producer.connect({ timeout: CONNECT_TIMEOUT_MS }, (error) => {
-        clearTimeout(timer);
-        if (error) {
-          reject(new Error(`kafka: cannot connect to bootstrap.servers=${String(properties['bootstrap.servers'])}: ${error.message}`));
-          return;
+    const sink = new KafkaSink(producer, namespace, String(properties['bootstrap.servers']), held, logger, metrics);
+    return new Promise((resolve, reject) =>
+      sink.connect((error) => {
+        if (error === undefined) resolve(sink);
+        else {
+          sink.stop();
+          reject(new Error(`kafka: cannot create the producer: ${error.message}`));
         }
-        activity(logger, 'kafka_registered', { namespace });
-        resolve(new KafkaSink(producer, namespace, logger, metrics));
-      });
+      }),
+    );
+  }
+
+  /** `firstAttempt` learns whether the first attempt left a working producer (connected or waiting). */
+  private connect(firstAttempt?: (fatal: LibrdKafkaError | undefined) => void): void {
+    const attemptStarted = Date.now();
+    this.producer.connect({ timeout: firstAttempt === undefined ? CONNECT_ATTEMPT_MS : FIRST_ATTEMPT_MS }, (error) => {
+      if (this.closed) {
+        if (!error) this.producer.disconnect(() => undefined);
+        return;
+      }
+      if (error && firstAttempt !== undefined && !UNREACHABLE.has(error.code)) {
+        firstAttempt(error);
+        return;
+      }
+      firstAttempt?.(undefined);
+      if (error) {
+        logError(this.logger, 'kafka_not_connected', `waiting for bootstrap.servers=${this.bootstrap}: ${error.message}`, {
+          waited_s: Math.round((Date.now() - this.startedAt) / 1000),
+          held_records: this.held.size,
+        });
+        // A refusal can come back at once: attempts (and their log lines) stay one period apart.
+        this.retry = setTimeout(() => this.connect(), Math.max(0, CONNECT_ATTEMPT_MS - (Date.now() - attemptStarted)));
+        return;
+      }
+      this.connected = true;
+      this.brokerReachable = true;
+      activity(this.logger, 'kafka_registered', { namespace: this.namespace, held_records: this.held.size });
+      for (const { record, confirm } of this.held.takeAll()) {
+        const verdict = this.produce(record, confirm);
+        if (!verdict.accepted) confirm?.(false);
+      }
     });
   }
 
@@ -130,6 +184,15 @@ export class KafkaSink implements Sink {
       const reason = `kafka: header ${inexact}: node-rdkafka would alter it, record refused (gateway/DEVIATIONS.md D12)`;
       logError(this.logger, 'kafka_err', reason, { record_type: record.recordType, txid: m.txid, vin: record.vin });
       return { accepted: false, reason };
+    }
+    // Checked before holding: a held record (already ACKed without reliable acks) must be producible later.
+    if (!this.connected) {
+      if (this.held.hold(record, confirm)) return ACCEPTED;
+      this.metrics.errors.inc();
+      return {
+        accepted: false,
+        reason: `kafka: not connected to bootstrap.servers=${this.bootstrap} yet and ${this.held.limit} records already held`,
+      };
     }
     // A zero-length view of a zero-length ArrayBuffer has no data pointer, which librdkafka sends as a null value.
     const value =
@@ -181,9 +244,9 @@ export class KafkaSink implements Sink {
     }
   }
 
-  /** For /readyz: false from a transport error until the broker answers again. */
+  /** For /readyz: false until the first connection, and from a transport error until the broker answers again. */
   healthy(): boolean {
-    return this.brokerReachable;
+    return this.connected && this.brokerReachable;
   }
 
   private tick(): void {
@@ -191,15 +254,37 @@ export class KafkaSink implements Sink {
     this.metrics.queueSize.set({ type: 'total' }, this.waiting);
     this.metrics.queueSize.set({ type: 'events' }, 0);
     this.metrics.queueSize.set({ type: 'buffer' }, this.waiting);
-    if (!this.brokerReachable) {
+    if (this.connected && !this.brokerReachable) {
       this.producer.getMetadata({ timeout: HOUSEKEEPING_MS / 2 }, (error) => {
         if (!error) this.brokerReachable = true;
       });
     }
   }
 
-  close(): Promise<void> {
+  private stop(): void {
     clearInterval(this.housekeeping);
+    this.closed = true;
+  }
+
+  close(): Promise<void> {
+    this.stop();
+    if (!this.connected) {
+      clearTimeout(this.retry);
+      const never = this.held.takeAll();
+      // Reliable ones were never ACKed (the vehicle resends); the others were, and are lost: say so.
+      for (const { confirm } of never) confirm?.(false);
+      const acked = never.filter((h) => h.confirm === undefined).length;
+      if (acked > 0)
+        logError(
+          this.logger,
+          'kafka_err',
+          `stopped before bootstrap.servers=${this.bootstrap} ever answered: ${acked} ACKed records not delivered`,
+          {
+            records: acked,
+          },
+        );
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       this.producer.flush(CLOSE_FLUSH_TIMEOUT_MS, (error) => {
         if (error) logError(this.logger, 'producer_close_error', error.message, { dispatcher: 'kafka' });
