@@ -30,7 +30,8 @@ export class NatsReader {
 
   static async connect(url: string, jetstream: boolean): Promise<NatsReader> {
     const connection = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
-    return new NatsReader(connection, jetstream ? await connection.jetstreamManager() : undefined);
+    // JetStream API calls wait up to 30 s (the default 5 s is short for a server recovering its store on a busy machine).
+    return new NatsReader(connection, jetstream ? await connection.jetstreamManager({ timeout: 30_000 }) : undefined);
   }
 
   /** Collects every core message on `subject` (wildcards allowed) from now on. */

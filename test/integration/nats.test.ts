@@ -43,9 +43,15 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await reader?.deleteStreams(RUN);
   await reader?.close();
-  await stopService('nats');
+  // A connection of its own: the suite's reader lived through a server restart.
+  const cleaner = await NatsReader.connect(env.NATS_URL, true);
+  try {
+    await cleaner.deleteStreams(RUN);
+  } finally {
+    await cleaner.close();
+    await stopService('nats');
+  }
 });
 
 function natsGateway(namespace: string, nats: Record<string, unknown>, extra: Record<string, unknown> = {}) {

@@ -68,6 +68,30 @@ async function rotatingSetup(pki: DevPkiPaths) {
   return { dir, files, newCa, newServer };
 }
 
+/**
+ * Linux resets the connections still waiting in a listener's accept queue when that listener closes,
+ * unless net.ipv4.tcp_migrate_req hands them to another socket of the same SO_REUSEPORT group. The
+ * README promises no refused handshake during a roll with it on, so the test turns it on (root, in
+ * this network namespace) for its run and puts the old value back.
+ */
+const MIGRATE_REQ = '/proc/sys/net/ipv4/tcp_migrate_req';
+let migrateReqBefore: string | undefined;
+beforeAll(() => {
+  const value = readFileSync(MIGRATE_REQ, 'utf8').trim();
+  if (value === '1') return;
+  try {
+    writeFileSync(MIGRATE_REQ, '1');
+    migrateReqBefore = value;
+  } catch (error) {
+    throw new Error(
+      `the reload test needs sysctl net.ipv4.tcp_migrate_req=1 (README "Signals, reloads and supervisors"): ${String(error)}`,
+    );
+  }
+});
+afterAll(() => {
+  if (migrateReqBefore !== undefined) writeFileSync(MIGRATE_REQ, migrateReqBefore);
+});
+
 const started: GatewayProcess[] = [];
 // A failed test leaves no gateway behind.
 afterEach(async () => {

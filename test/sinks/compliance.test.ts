@@ -6,7 +6,8 @@
  * - a vehicle's records arrive in the order it sent them;
  * - with the sink as reliable-ack source, the ACK comes once the broker confirmed (the record is there);
  * - its §11.2 counters move;
- * - an unreachable broker at startup gives the documented error and a non-zero exit.
+ * - an unreachable broker at startup gives the documented error and a non-zero exit (Kafka: the
+ *   gateway listens, unready, and says what it waits for, as upstream connects lazily).
  */
 import { GatewayProcess, TEST_VINS } from '../harness/gateway-process';
 import { stopService } from '../harness/services';
@@ -14,6 +15,7 @@ import { expectStartupFailure } from '../harness/startup-failure';
 import { waitForMetric } from '../harness/metric-poll';
 import { sendThroughDrain } from '../harness/drain-run';
 import { freePort } from '../../shared/free-port';
+import { httpGet } from '../integration/metrics-scrape';
 import { alertsPayload, errorsPayload, seededRandom, streamFrame } from '../../bench/vehicle/records';
 import { encode, fieldNumber, payloadTypeFor } from '../../shared/protobuf';
 import type { VehicleConnection } from '../../bench/vehicle/vehicle-client';
@@ -178,8 +180,31 @@ describe.each(SINK_ROWS.map((row) => ({ ...row, label: row.label ?? row.sink }))
     }, 120_000);
   }
 
-  if (row.unreachable !== undefined) {
-    const unreachable = row.unreachable;
+  const unreachable = row.unreachable;
+  if (unreachable !== undefined && unreachable.waits === true) {
+    it('listens without its broker, unready naming the sink, and says what it waits for', async () => {
+      const port = await freePort();
+      const statusPort = await freePort();
+      const gateway = await GatewayProcess.start({
+        env: unreachable.env?.(port) ?? {},
+        config: {
+          namespace: `${ns}x`,
+          status_port: statusPort,
+          records: { V: [row.sink] },
+          ...unreachable.config(port),
+          gateway: { workers: 1, dispatch_threads: 1 },
+        },
+      });
+      try {
+        await gateway.waitForLog((l) => unreachable.error.test(JSON.stringify(l)), 30_000);
+        const readyz = await httpGet(statusPort, '/readyz');
+        expect(readyz.status).toBe(503);
+        expect(readyz.body).toContain(`sink ${row.sink} is not connected`);
+      } finally {
+        await gateway.stop();
+      }
+    }, 120_000);
+  } else if (unreachable !== undefined) {
     it('stops at startup with the documented error and a non-zero exit when the broker cannot be reached', async () => {
       const port = await freePort();
       const failure = await expectStartupFailure(

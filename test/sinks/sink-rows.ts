@@ -60,8 +60,12 @@ export interface SinkRow {
   reliable?: { config?: Record<string, unknown> };
   /** The sink's own §11.2 counters that move when V records are delivered (label record_type=V). */
   metrics: string[];
-  /** A config (and environment) whose broker cannot be reached, and the startup error it gives. */
-  unreachable?: { config(port: number): Record<string, unknown>; env?(port: number): Record<string, string>; error: RegExp };
+  /**
+   * A config (and environment) whose broker cannot be reached, and the startup error it gives; or,
+   * with `waits` (Kafka, which upstream connects to lazily too), the log line that says what the
+   * gateway waits for while it listens, unready.
+   */
+  unreachable?: { config(port: number): Record<string, unknown>; env?(port: number): Record<string, string>; error: RegExp; waits?: true };
   /** Records other than the four known types (the zmq row's join markers). */
   extraRecords?: string[];
   /** Runs before records are sent, with a connected vehicle (zmq: wait out the slow joiner). */
@@ -192,7 +196,8 @@ export const SINK_ROWS: SinkRow[] = [
     },
     unreachable: {
       config: (port) => ({ kafka: { 'bootstrap.servers': `127.0.0.1:${port}` } }),
-      error: /kafka: (no connection to|cannot connect to) bootstrap.servers=/,
+      error: /waiting for bootstrap\.servers=127\.0\.0\.1:\d+/, // the kafka_not_connected line
+      waits: true,
     },
   },
   {
