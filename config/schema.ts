@@ -68,6 +68,7 @@ export interface BaseConfigProperties {
   reliable_ack_sources: Record<string, string>;
   rate_limit: RateLimitProperties;
   vins_signal_tracking_enabled: string[];
+  vin_allowlist: string;
   monitoring: MonitoringProperties;
   airbrake: AirbrakeProperties;
   gateway: GatewayProperties;
@@ -195,6 +196,12 @@ export const baseSchema: convict.Schema<BaseConfigProperties> = {
     format: Array,
     default: [],
     goType: '[]string',
+  },
+  vin_allowlist: {
+    doc: 'File of the VINs allowed to connect (one per line, # comments), re-read when it changes; "" = every VIN is allowed',
+    format: String,
+    default: '',
+    goType: 'string',
   },
   monitoring: {
     prometheus_metrics_port: {

@@ -71,6 +71,8 @@ export interface GatewayConfig {
   readonly rate_limit: DeepReadonly<RateLimitProperties>;
   /** Unique values, first occurrence order. */
   readonly vins_signal_tracking_enabled: readonly string[];
+  /** Path of the VIN allowlist file; '' = off (gateway/access/vin-allowlist.ts). */
+  readonly vin_allowlist: string;
   /** null when the block is absent: no runtime metrics, no metrics backend (§11.1). */
   readonly monitoring: DeepReadonly<Omit<MonitoringProperties, 'statsd'> & { statsd: StatsdProperties | null }> | null;
   /** null when absent: no error notices (gateway/airbrake). */

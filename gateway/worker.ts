@@ -28,6 +28,7 @@ import { startAirbrake } from './airbrake';
 import { isObservabilityPrimaryMessage } from './observability/messages';
 import type { ObservabilityPrimaryMessage, ObservabilityWorkerMessage } from './observability/messages';
 import { sessionMetrics } from './observability/session-metrics';
+import { VIN_REFUSED_CLOSE_CODE, VIN_REFUSED_CLOSE_REASON, VinAllowlist } from './access/vin-allowlist';
 import type { SessionMetrics } from './observability/session-metrics';
 
 export async function runWorker(config: GatewayConfig, port: number): Promise<void> {
@@ -81,6 +82,8 @@ class GatewayWorker {
   /** Shared by every session of this worker (nothing per connection but the Session itself). */
   private readonly sessionOptions: SessionOptions;
   private readonly sessionHooks: SessionHooks;
+  /** `vin_allowlist`; undefined when not configured. */
+  private vinAllowlist: VinAllowlist | undefined;
 
   constructor(
     private readonly config: GatewayConfig,
@@ -161,6 +164,8 @@ class GatewayWorker {
 
   async start(port: number): Promise<void> {
     await this.lanes.start();
+    if (this.config.vin_allowlist !== '')
+      this.vinAllowlist = await VinAllowlist.start(this.config.vin_allowlist, this.logger, this.metrics, () => this.sessions.values());
     const app = createVehicleApp(
       { serverCert: this.config.tls.server_cert, serverKey: this.config.tls.server_key, caFile: this.config.tls.ca_file },
       {
@@ -195,6 +200,13 @@ class GatewayWorker {
       logError(this.logger, 'extract_sender_id_err', data.identity.error, {});
       setImmediate(() => {
         if (!data.closed) ws.close();
+      });
+      return;
+    }
+    if (this.vinAllowlist?.refuses(data.identity.deviceId, data.upgrade.socketId)) {
+      // A close frame with a reason, once the 101 has left (as above); no session, no connectivity event.
+      setImmediate(() => {
+        if (!data.closed) ws.end(VIN_REFUSED_CLOSE_CODE, VIN_REFUSED_CLOSE_REASON);
       });
       return;
     }
@@ -254,6 +266,7 @@ class GatewayWorker {
   async drain(deadlineMs: number): Promise<void> {
     const deadline = Date.now() + deadlineMs;
     if (this.listenSocket !== undefined) closeListener(this.listenSocket);
+    this.vinAllowlist?.close();
     for (const session of this.sessions.values()) session.stopReading();
     const idle = async () => {
       await Promise.all(this.batchers.map((b) => b.idle()));

@@ -43,6 +43,8 @@ export class VehicleConnection {
   private closedError: Error | undefined;
   /** Resolves with the close code when the connection ends. */
   readonly closed: Promise<number>;
+  /** The close frame's reason, once closed ('' without one). */
+  closeReason = '';
 
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data: Buffer) => {
@@ -55,7 +57,8 @@ export class VehicleConnection {
       }
     });
     this.closed = new Promise((resolve) => {
-      socket.on('close', (code) => {
+      socket.on('close', (code, reason: Buffer) => {
+        this.closeReason = reason.toString();
         this.closedError = new Error(`connection closed (code ${code})`);
         for (const waiter of this.waiters.splice(0)) {
           clearTimeout(waiter.timer);
