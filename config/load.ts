@@ -94,6 +94,7 @@ export function loadConfig(options: LoadConfigOptions): GatewayConfig {
     rate_limit: base.rate_limit,
     vins_signal_tracking_enabled: vins,
     vin_allowlist: base.vin_allowlist,
+    connectivity: base.connectivity,
     // §11.1: metrics and runtime gauges depend on whether these blocks exist at all.
     monitoring: present.has('monitoring')
       ? { ...base.monitoring, statsd: present.has('monitoring.statsd') ? base.monitoring.statsd : null }

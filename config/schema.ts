@@ -53,6 +53,10 @@ export interface GatewayProperties {
   drain_timeout_ms: number;
 }
 
+export interface ConnectivityProperties {
+  per_vin: boolean;
+}
+
 /** The keys this schema declares, as convict returns them (defaults filled in). */
 export interface BaseConfigProperties {
   host: string;
@@ -69,6 +73,7 @@ export interface BaseConfigProperties {
   rate_limit: RateLimitProperties;
   vins_signal_tracking_enabled: string[];
   vin_allowlist: string;
+  connectivity: ConnectivityProperties;
   monitoring: MonitoringProperties;
   airbrake: AirbrakeProperties;
   gateway: GatewayProperties;
@@ -202,6 +207,14 @@ export const baseSchema: convict.Schema<BaseConfigProperties> = {
     format: String,
     default: '',
     goType: 'string',
+  },
+  connectivity: {
+    per_vin: {
+      doc: 'Connectivity records per VIN (CONNECTED on its first open socket, DISCONNECTED when its last closes, over all workers) instead of per socket',
+      format: Boolean,
+      default: false,
+      goType: 'bool',
+    },
   },
   monitoring: {
     prometheus_metrics_port: {

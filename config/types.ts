@@ -3,6 +3,7 @@ import type convict from 'convict';
 import type { LogLevelName } from '../shared/log';
 import type {
   AirbrakeProperties,
+  ConnectivityProperties,
   GatewayProperties,
   MonitoringProperties,
   RateLimitProperties,
@@ -73,6 +74,8 @@ export interface GatewayConfig {
   readonly vins_signal_tracking_enabled: readonly string[];
   /** Path of the VIN allowlist file; '' = off (gateway/access/vin-allowlist.ts). */
   readonly vin_allowlist: string;
+  /** `per_vin`: gateway/vin-connectivity.ts. */
+  readonly connectivity: DeepReadonly<ConnectivityProperties>;
   /** null when the block is absent: no runtime metrics, no metrics backend (§11.1). */
   readonly monitoring: DeepReadonly<Omit<MonitoringProperties, 'statsd'> & { statsd: StatsdProperties | null }> | null;
   /** null when absent: no error notices (gateway/airbrake). */

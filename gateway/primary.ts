@@ -16,6 +16,7 @@ import { startStatusListener } from './status-listener';
 import { PrimaryObservability } from './observability/primary-observability';
 import { isObservabilityWorkerMessage } from './observability/messages';
 import type { ObservabilityWorkerMessage } from './observability/messages';
+import { isVinSocketMessage, VinConnectivityPrimary } from './vin-connectivity';
 
 const RESTART_BACKOFF_MS = [100, 500, 1000, 2000, 5000];
 /** A worker that lived this long resets its slot's backoff. */
@@ -49,6 +50,7 @@ export async function runPrimary(config: GatewayConfig, logger: Logger): Promise
       return info === undefined ? [] : [{ worker, slot: info.slot }];
     }),
   );
+  const vinConnectivity = config.connectivity.per_vin ? new VinConnectivityPrimary() : undefined;
   const status =
     config.status_port > 0 ? startStatusListener(config.status_port, logger, () => observability.readiness.report()) : undefined;
 
@@ -58,6 +60,12 @@ export async function runPrimary(config: GatewayConfig, logger: Logger): Promise
     worker.on('message', (m: WorkerMessage | ObservabilityWorkerMessage) => {
       if (isObservabilityWorkerMessage(m)) {
         observability.workerMessage(slot, m);
+        return;
+      }
+      if (isVinSocketMessage(m)) {
+        vinConnectivity?.socket(slot, m, (answer) => {
+          if (worker.isConnected()) worker.send(answer);
+        });
         return;
       }
       if (m.type !== 'listening') return;
@@ -76,6 +84,10 @@ export async function runPrimary(config: GatewayConfig, logger: Logger): Promise
     if (info === undefined) return;
     observability.workerExited(info.slot, !draining);
     if (draining) return;
+    vinConnectivity?.workerGone(info.slot, () => {
+      const live = [...serving][0];
+      return live?.isConnected() ? (m) => live.send(m) : undefined;
+    });
     if (listening.size < count) {
       // A worker that dies before the gateway ever served is a startup failure (a sink that cannot
       // connect, a port in use): stop, as upstream does, instead of restarting it forever.

@@ -28,6 +28,8 @@ import { startAirbrake } from './airbrake';
 import { isObservabilityPrimaryMessage } from './observability/messages';
 import type { ObservabilityPrimaryMessage, ObservabilityWorkerMessage } from './observability/messages';
 import { sessionMetrics } from './observability/session-metrics';
+import { isVinConnectivityMessage, sendToPrimary, VinConnectivityWorker } from './vin-connectivity';
+import type { ConnectivityStatus } from './connectivity';
 import { VIN_REFUSED_CLOSE_CODE, VIN_REFUSED_CLOSE_REASON, VinAllowlist } from './access/vin-allowlist';
 import type { SessionMetrics } from './observability/session-metrics';
 
@@ -46,6 +48,10 @@ export async function runWorker(config: GatewayConfig, port: number): Promise<vo
   process.on('message', (m: PrimaryMessage | ObservabilityPrimaryMessage) => {
     if (isObservabilityPrimaryMessage(m)) {
       observability.handle(m);
+      return;
+    }
+    if (isVinConnectivityMessage(m)) {
+      worker.vinConnectivity?.handle(m);
       return;
     }
     if (m.type === 'drain') {
@@ -84,6 +90,8 @@ class GatewayWorker {
   private readonly sessionHooks: SessionHooks;
   /** `vin_allowlist`; undefined when not configured. */
   private vinAllowlist: VinAllowlist | undefined;
+  /** `connectivity.per_vin`: the primary decides which socket events make records. */
+  readonly vinConnectivity: VinConnectivityWorker | undefined;
 
   constructor(
     private readonly config: GatewayConfig,
@@ -97,6 +105,8 @@ class GatewayWorker {
     this.socketErrors = this.metrics.counter('socket_err_total');
     this.rateLimitExceeded = this.metrics.counter('rate_limit_exceeded_total', ['device_id', 'txtype']);
     this.reliableAcks = new ReliableAcks(logger, this.metrics);
+    if (this.emitsConnectivity && config.connectivity.per_vin)
+      this.vinConnectivity = new VinConnectivityWorker(sendToPrimary, () => this.batchers[0]);
     const { rateLimit, gateway } = config;
     this.sessionOptions = {
       maxInflightFrames: gateway.max_inflight_frames_per_connection,
@@ -233,7 +243,7 @@ class GatewayWorker {
     const key = this.nextSessionKey++;
     data.sessionKey = key;
     this.sessions.set(key, session);
-    if (this.emitsConnectivity) session.emitConnectivity(connectivityFrame(session.identity, data.upgrade.networkInterface, 'CONNECTED'));
+    if (this.emitsConnectivity) this.emitConnectivity(session, data.upgrade.networkInterface, 'CONNECTED');
     activity(this.logger, 'socket_connected', {
       network_interface: data.upgrade.networkInterface,
       txid: data.upgrade.socketId,
@@ -255,8 +265,13 @@ class GatewayWorker {
       total: String(session.receivedBytes),
       duration_sec: Math.floor((Date.now() - session.startedAt) / 1000),
     });
-    if (this.emitsConnectivity)
-      session.emitConnectivity(connectivityFrame(session.identity, data.upgrade.networkInterface, 'DISCONNECTED'));
+    if (this.emitsConnectivity) this.emitConnectivity(session, data.upgrade.networkInterface, 'DISCONNECTED');
+  }
+
+  /** Per socket (§7), or per VIN when the primary says this socket made a transition. */
+  private emitConnectivity(session: Session, networkInterface: string, status: ConnectivityStatus): void {
+    if (this.vinConnectivity !== undefined) this.vinConnectivity.socket(session, networkInterface, status === 'CONNECTED');
+    else session.emitConnectivity(connectivityFrame(session.identity, networkInterface, status));
   }
 
   /**
@@ -275,6 +290,7 @@ class GatewayWorker {
     };
     await withDeadline(idle(), deadline);
     for (const session of [...this.sessions.values()]) session.ws.end(1001, 'server shutting down');
+    if (this.vinConnectivity !== undefined) await withDeadline(this.vinConnectivity.settled(), deadline);
     await withDeadline(Promise.all(this.batchers.map((b) => b.idle())), deadline);
     await this.lanes.close();
     await this.mainSinks.close();
