@@ -21,6 +21,7 @@ import { baseSchema, type BaseConfigProperties } from './schema';
 import { isGroup, type SchemaGroup } from './schema-tree';
 import { unusedKeyWarnings } from './unused-keys';
 import { checkVinAllowlist } from './vin-allowlist';
+import { checkTrustedProxy } from './trusted-proxy';
 import type { GatewayConfig, SinkConfigBlock, StartupWarning } from './types';
 import { schemaDefaults, validateOpenBlock, validateWithConvict } from './validate';
 
@@ -78,6 +79,7 @@ export function loadConfig(options: LoadConfigOptions): GatewayConfig {
   checkDispatchRules(base.records, options.knownSinks);
   checkTls(present.has('tls'), base.tls, base.use_default_eng_ca);
   checkVinAllowlist(base.vin_allowlist);
+  const trustedProxy = checkTrustedProxy(base.trusted_proxy, base.port) ?? null;
 
   const config: GatewayConfig = {
     host: base.host,
@@ -95,6 +97,7 @@ export function loadConfig(options: LoadConfigOptions): GatewayConfig {
     vins_signal_tracking_enabled: vins,
     vin_allowlist: base.vin_allowlist,
     connectivity: base.connectivity,
+    trusted_proxy: trustedProxy,
     // §11.1: metrics and runtime gauges depend on whether these blocks exist at all.
     monitoring: present.has('monitoring')
       ? { ...base.monitoring, statsd: present.has('monitoring.statsd') ? base.monitoring.statsd : null }

@@ -53,6 +53,13 @@ export interface GatewayProperties {
   drain_timeout_ms: number;
 }
 
+export interface TrustedProxyProperties {
+  header: string;
+  port: number;
+  host: string;
+  source_cidrs: string[];
+}
+
 export interface ConnectivityProperties {
   per_vin: boolean;
 }
@@ -74,6 +81,7 @@ export interface BaseConfigProperties {
   vins_signal_tracking_enabled: string[];
   vin_allowlist: string;
   connectivity: ConnectivityProperties;
+  trusted_proxy: TrustedProxyProperties;
   monitoring: MonitoringProperties;
   airbrake: AirbrakeProperties;
   gateway: GatewayProperties;
@@ -214,6 +222,22 @@ export const baseSchema: convict.Schema<BaseConfigProperties> = {
       format: Boolean,
       default: false,
       goType: 'bool',
+    },
+  },
+  trusted_proxy: {
+    header: {
+      doc: 'Client-Cert (RFC 9440) or X-Amzn-Mtls-Clientcert (AWS ALB passthrough): the header carrying the client certificate a TLS-terminating proxy forwards; "" = off',
+      format: String,
+      default: '',
+      goType: 'string',
+    },
+    port: { doc: 'Plain (no TLS) listener for the proxy when > 0', format: 'port', default: 0, goType: 'int' },
+    host: { doc: 'Host of the proxy listener', format: String, default: '127.0.0.1', goType: 'string' },
+    source_cidrs: {
+      doc: 'Addresses (CIDR blocks) allowed to forward a certificate: on the main listener, and on the proxy listener when not empty',
+      format: Array,
+      default: [],
+      goType: '[]string',
     },
   },
   monitoring: {

@@ -4,6 +4,7 @@ import type { LogLevelName } from '../shared/log';
 import type {
   AirbrakeProperties,
   ConnectivityProperties,
+  TrustedProxyProperties,
   GatewayProperties,
   MonitoringProperties,
   RateLimitProperties,
@@ -76,6 +77,8 @@ export interface GatewayConfig {
   readonly vin_allowlist: string;
   /** `per_vin`: gateway/vin-connectivity.ts. */
   readonly connectivity: DeepReadonly<ConnectivityProperties>;
+  /** Trusted-proxy mTLS (`header` lower-cased), or null when off. */
+  readonly trusted_proxy: DeepReadonly<TrustedProxyProperties> | null;
   /** null when the block is absent: no runtime metrics, no metrics backend (§11.1). */
   readonly monitoring: DeepReadonly<Omit<MonitoringProperties, 'statsd'> & { statsd: StatsdProperties | null }> | null;
   /** null when absent: no error notices (gateway/airbrake). */

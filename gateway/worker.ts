@@ -16,7 +16,7 @@ import { MainThreadSinks } from '../dispatch-workers/main-thread-sinks';
 import { LaneBatcher } from './batcher';
 import type { BatchObserver } from './batcher';
 import { closeListener, createVehicleApp, listen } from './acceptor/vehicle-listener';
-import type { ConnectionData } from './acceptor/vehicle-listener';
+import type { ConnectionData, VehicleListenerHandlers } from './acceptor/vehicle-listener';
 import { Session } from './session';
 import type { SessionHooks, SessionOptions } from './session';
 import { RateLimiter } from './rate-limiter';
@@ -30,6 +30,7 @@ import type { ObservabilityPrimaryMessage, ObservabilityWorkerMessage } from './
 import { sessionMetrics } from './observability/session-metrics';
 import { isVinConnectivityMessage, sendToPrimary, VinConnectivityWorker } from './vin-connectivity';
 import type { ConnectivityStatus } from './connectivity';
+import { forwardedCertificateGates } from './access/proxy-listener';
 import { VIN_REFUSED_CLOSE_CODE, VIN_REFUSED_CLOSE_REASON, VinAllowlist } from './access/vin-allowlist';
 import type { SessionMetrics } from './observability/session-metrics';
 
@@ -80,6 +81,8 @@ class GatewayWorker {
   private nextSessionKey = 1;
   private nextLane = 0;
   private listenSocket: us_listen_socket | undefined;
+  /** `trusted_proxy.port`: the plain listener a TLS-terminating proxy connects to. */
+  private proxyListenSocket: us_listen_socket | undefined;
   private readonly emitsConnectivity: boolean;
   private readonly metrics: Metrics;
   private readonly sessionMetrics: SessionMetrics;
@@ -176,19 +179,24 @@ class GatewayWorker {
     await this.lanes.start();
     if (this.config.vin_allowlist !== '')
       this.vinAllowlist = await VinAllowlist.start(this.config.vin_allowlist, this.logger, this.metrics, () => this.sessions.values());
-    const app = createVehicleApp(
-      { serverCert: this.config.tls.server_cert, serverKey: this.config.tls.server_key, caFile: this.config.tls.ca_file },
-      {
-        open: (ws) => this.open(ws),
-        message: (ws, message, isBinary) => {
-          const session = this.sessionOf(ws);
-          if (session !== undefined && !session.receive(message, isBinary)) ws.close();
-        },
-        close: (ws) => this.close(ws),
+    const handlers: VehicleListenerHandlers = {
+      open: (ws) => this.open(ws),
+      message: (ws, message, isBinary) => {
+        const session = this.sessionOf(ws);
+        if (session !== undefined && !session.receive(message, isBinary)) ws.close();
       },
-      this.config.gateway.max_websocket_message_bytes,
-    );
+      close: (ws) => this.close(ws),
+    };
+    const tls = { serverCert: this.config.tls.server_cert, serverKey: this.config.tls.server_key, caFile: this.config.tls.ca_file };
+    const maxMessageBytes = this.config.gateway.max_websocket_message_bytes;
+    const gates = forwardedCertificateGates(this.config, this.logger, this.metrics);
+    const app = createVehicleApp(tls, handlers, maxMessageBytes, gates?.main);
     this.listenSocket = await listen(app, this.config.host, port);
+    const proxy = this.config.trusted_proxy;
+    if (gates?.proxy !== undefined && proxy !== null) {
+      this.proxyListenSocket = await listen(createVehicleApp(tls, handlers, maxMessageBytes, gates.proxy), proxy.host, proxy.port);
+      activity(this.logger, 'trusted_proxy_listening', { host: proxy.host, port: proxy.port });
+    }
     this.observability.start({
       connections: () => this.sessions.size,
       queuedBatches: () => this.batchers.reduce((n, b) => n + b.batchesInFlight, 0),
@@ -281,6 +289,7 @@ class GatewayWorker {
   async drain(deadlineMs: number): Promise<void> {
     const deadline = Date.now() + deadlineMs;
     if (this.listenSocket !== undefined) closeListener(this.listenSocket);
+    if (this.proxyListenSocket !== undefined) closeListener(this.proxyListenSocket);
     this.vinAllowlist?.close();
     for (const session of this.sessions.values()) session.stopReading();
     const idle = async () => {

@@ -14,6 +14,8 @@ export interface VehicleConnectOptions {
   /** Extra upgrade headers (X-TXID, Version, X-Network-Interface…). */
   headers?: Record<string, string>;
   connectTimeoutMs?: number;
+  /** Local address to connect from (e.g. 127.0.0.2, to test source-address rules). */
+  localAddress?: string;
 }
 
 export interface Reply {
@@ -78,6 +80,7 @@ export class VehicleConnection {
         headers: options.headers,
         perMessageDeflate: false,
         handshakeTimeout: options.connectTimeoutMs ?? 10_000,
+        localAddress: options.localAddress,
       });
       const connection = new VehicleConnection(socket);
       socket.once('open', () => resolve(connection));
