@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -12,12 +12,22 @@ const B = '5YJ3E1EA7KF100002';
 
 function setup(vins: string[], sessions: AllowlistSession[] = []) {
   const lines: Record<string, unknown>[] = [];
+  let onLine = () => undefined as void;
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {
       lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      onLine();
       done();
     },
   });
+  /** Resolves once `times` log lines have this message. */
+  const logged = (msg: string, times: number) =>
+    new Promise<void>((resolve) => {
+      onLine = () => {
+        if (lines.filter((l) => l.msg === msg).length >= times) resolve();
+      };
+      onLine();
+    });
   const counts: Record<string, number> = {};
   const metrics = {
     counter: () => ({ inc: (labels: { reason: string }) => (counts[labels.reason] = (counts[labels.reason] ?? 0) + 1) }),
@@ -26,7 +36,7 @@ function setup(vins: string[], sessions: AllowlistSession[] = []) {
   writeFileSync(path, vins.join('\n'));
   const logger = createLogger({ json: true, level: 'info', destination });
   const allowlist = new VinAllowlist(path, new Set(vins), logger, metrics, () => sessions);
-  return { allowlist, lines, counts, path };
+  return { allowlist, lines, counts, path, logger, metrics, logged };
 }
 
 function session(vin: string): AllowlistSession & { ended: [number, string][] } {
@@ -66,4 +76,29 @@ it('a reload that removes a VIN closes its sessions and admits the new ones', as
   expect(counts.removed).toBe(1);
   expect(allowlist.refuses(A, 's', 0)).toBe(true);
   expect(allowlist.refuses(B, 's', 0)).toBe(false);
+});
+
+it('sees a Kubernetes ConfigMap update (the ..data symlink swapped) without a restart', async () => {
+  const { logger, metrics, logged } = setup([]);
+  const dir = mkdtempSync(join(tmpdir(), 'vin-configmap-'));
+  const version = (name: string, text: string) => {
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'vins.txt'), text);
+  };
+  version('..v1', `${A}\n`);
+  symlinkSync('..v1', join(dir, '..data'));
+  symlinkSync('..data/vins.txt', join(dir, 'vins.txt'));
+  const allowlist = await VinAllowlist.start(join(dir, 'vins.txt'), logger, metrics, () => []);
+  try {
+    expect(allowlist.refuses(B, 's', 0)).toBe(true);
+    const reloaded = logged('vin_allowlist_loaded', 2);
+    // What the kubelet does: a new version folder, then an atomic swap of the ..data symlink.
+    version('..v2', `${A}\n${B}\n`);
+    symlinkSync('..v2', join(dir, '..data_tmp'));
+    renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+    await reloaded;
+    expect(allowlist.refuses(B, 's', 0)).toBe(false);
+  } finally {
+    allowlist.close();
+  }
 });

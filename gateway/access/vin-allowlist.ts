@@ -1,7 +1,8 @@
 /**
  * The VIN allowlist of one worker (`vin_allowlist`): which device ids may open a session. Each
- * worker watches the file itself (fs.watch on its folder, so an atomic rename is seen, plus a stat
- * poll where fs.watch misses changes: network and overlay file systems), so no IPC is involved. A
+ * worker watches the file itself (fs.watch on its folder, so an atomic rename or a ConfigMap update
+ * is seen, plus a stat poll where fs.watch misses changes: network and overlay file systems), so no
+ * IPC is involved. A
  * change that does not parse keeps the previous list; a VIN that leaves the list has its sessions
  * closed.
  */
@@ -120,7 +121,8 @@ export class VinAllowlist {
     const name = basename(this.path);
     try {
       this.watcher = watch(dirname(this.path), { persistent: false }, (_event, file) => {
-        if (file === null || file === name) changed();
+        // Kubernetes swaps a ConfigMap volume's `..data` symlink, not the file's own name.
+        if (file === null || file === name || file.startsWith('..')) changed();
       });
       this.watcher.on('error', (e) => logError(this.logger, 'vin_allowlist_watch_error', e.message, { path: this.path }));
     } catch (e) {
