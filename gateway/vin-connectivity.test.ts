@@ -36,6 +36,8 @@ it('a dead worker: VINs with no socket left elsewhere are returned with their la
   ledger.socket(0, event(true, 's2'));
   ledger.socket(0, event(true, 'o1', other));
   ledger.socket(1, event(true, 'o2', other));
+  ledger.socket(0, event(true, 's3'));
+  ledger.socket(0, event(false, 's3')); // closed: not the one a DISCONNECTED names
   expect(ledger.workerGone(0).map((g) => g.identity.socketId)).toEqual(['s2']);
   expect(ledger.socket(1, event(false, 'o2', other))).toBe('DISCONNECTED');
   expect(ledger.socket(2, event(true, 's5'))).toBe('CONNECTED');

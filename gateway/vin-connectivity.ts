@@ -48,56 +48,54 @@ export function isVinConnectivityMessage(m: unknown): m is VinConnectivityAnswer
   return type === 'vin_connectivity_answer' || type === 'vin_connectivity_orphan';
 }
 
-interface VinSockets {
-  /** Open sockets per worker slot. */
-  bySlot: Map<number, number>;
-  total: number;
-  /** The most recent socket to open, named in a DISCONNECTED made for a dead worker. */
-  last: { identity: SessionIdentity; networkInterface: string };
+interface OpenSocket {
+  identity: SessionIdentity;
+  networkInterface: string;
 }
 
 /** The primary's count of open sockets per VIN, over all workers. */
 export class VinSocketLedger {
-  private readonly vins = new Map<string, VinSockets>();
+  /** VIN → worker slot → its open sockets there, in opening order. */
+  private readonly vins = new Map<string, Map<number, OpenSocket[]>>();
   private lastMs = 0;
   private seq = 0;
 
   /** The transition this socket event makes, if any. */
   socket(slot: number, m: VinSocketMessage): ConnectivityStatus | null {
     const vin = m.identity.deviceId;
-    let sockets = this.vins.get(vin);
+    let slots = this.vins.get(vin);
     if (m.opened) {
-      if (sockets === undefined) {
-        sockets = { bySlot: new Map(), total: 0, last: { identity: m.identity, networkInterface: m.networkInterface } };
-        this.vins.set(vin, sockets);
+      const first = slots === undefined;
+      if (slots === undefined) {
+        slots = new Map();
+        this.vins.set(vin, slots);
       }
-      sockets.bySlot.set(slot, (sockets.bySlot.get(slot) ?? 0) + 1);
-      sockets.total++;
-      sockets.last = { identity: m.identity, networkInterface: m.networkInterface };
-      return sockets.total === 1 ? 'CONNECTED' : null;
+      const open = slots.get(slot) ?? [];
+      open.push({ identity: m.identity, networkInterface: m.networkInterface });
+      slots.set(slot, open);
+      return first ? 'CONNECTED' : null;
     }
-    const onSlot = sockets?.bySlot.get(slot) ?? 0;
+    const open = slots?.get(slot);
+    const index = open === undefined ? -1 : open.findIndex((s) => s.identity.socketId === m.identity.socketId);
     // A close the ledger never saw open: its worker died and was forgotten already.
-    if (sockets === undefined || onSlot === 0) return null;
-    if (onSlot === 1) sockets.bySlot.delete(slot);
-    else sockets.bySlot.set(slot, onSlot - 1);
-    sockets.total--;
-    if (sockets.total > 0) return null;
+    if (slots === undefined || open === undefined || index < 0) return null;
+    open.splice(index, 1);
+    if (open.length === 0) slots.delete(slot);
+    if (slots.size > 0) return null;
     this.vins.delete(vin);
     return 'DISCONNECTED';
   }
 
-  /** Forgets a dead worker's sockets; returns the VINs that have none left, with their last socket. */
-  workerGone(slot: number): VinSockets['last'][] {
-    const gone: VinSockets['last'][] = [];
-    for (const [vin, sockets] of this.vins) {
-      const onSlot = sockets.bySlot.get(slot);
-      if (onSlot === undefined) continue;
-      sockets.bySlot.delete(slot);
-      sockets.total -= onSlot;
-      if (sockets.total > 0) continue;
+  /** Forgets a dead worker's sockets; returns the VINs that have none left, each with its latest socket there. */
+  workerGone(slot: number): OpenSocket[] {
+    const gone: OpenSocket[] = [];
+    for (const [vin, slots] of this.vins) {
+      const open = slots.get(slot);
+      if (open === undefined) continue;
+      slots.delete(slot);
+      if (slots.size > 0) continue;
       this.vins.delete(vin);
-      gone.push(sockets.last);
+      gone.push(open[open.length - 1]);
     }
     return gone;
   }
