@@ -18,6 +18,8 @@ export type ConfigErrorCode =
   | 'CONFIG_DISPATCH_RULE' // §12.3 step 4 and D8
   | 'CONFIG_RATE_LIMIT' // D3
   | 'CONFIG_VINS_LIMIT' // §12.2 `vins_signal_tracking_enabled`
+  | 'CONFIG_VIN_ALLOWLIST' // `vin_allowlist`: the file cannot be read or parsed
+  | 'CONFIG_TRUSTED_PROXY' // `trusted_proxy`: inconsistent or invalid
   | 'CONFIG_CLI'; // command line
 
 export class ConfigError extends Error {

@@ -20,6 +20,8 @@ import { fromPlainValue, JsonSyntaxError, readFirstJsonValue, type JsonValue } f
 import { baseSchema, type BaseConfigProperties } from './schema';
 import { isGroup, type SchemaGroup } from './schema-tree';
 import { unusedKeyWarnings } from './unused-keys';
+import { checkVinAllowlist } from './vin-allowlist';
+import { checkTrustedProxy } from './trusted-proxy';
 import type { GatewayConfig, SinkConfigBlock, StartupWarning } from './types';
 import { schemaDefaults, validateOpenBlock, validateWithConvict } from './validate';
 
@@ -76,6 +78,8 @@ export function loadConfig(options: LoadConfigOptions): GatewayConfig {
   checkSinkBlocks(usedSinks, options.sinkBlocks, present);
   checkDispatchRules(base.records, options.knownSinks);
   checkTls(present.has('tls'), base.tls, base.use_default_eng_ca);
+  checkVinAllowlist(base.vin_allowlist);
+  const trustedProxy = checkTrustedProxy(base.trusted_proxy, base.port) ?? null;
 
   const config: GatewayConfig = {
     host: base.host,
@@ -91,6 +95,9 @@ export function loadConfig(options: LoadConfigOptions): GatewayConfig {
     reliable_ack_sources: base.reliable_ack_sources,
     rate_limit: base.rate_limit,
     vins_signal_tracking_enabled: vins,
+    vin_allowlist: base.vin_allowlist,
+    connectivity: base.connectivity,
+    trusted_proxy: trustedProxy,
     // §11.1: metrics and runtime gauges depend on whether these blocks exist at all.
     monitoring: present.has('monitoring')
       ? { ...base.monitoring, statsd: present.has('monitoring.statsd') ? base.monitoring.statsd : null }

@@ -55,6 +55,17 @@ export interface GatewayProperties {
   watch: boolean;
 }
 
+export interface TrustedProxyProperties {
+  header: string;
+  port: number;
+  host: string;
+  source_cidrs: string[];
+}
+
+export interface ConnectivityProperties {
+  per_vin: boolean;
+}
+
 /** The keys this schema declares, as convict returns them (defaults filled in). */
 export interface BaseConfigProperties {
   host: string;
@@ -70,6 +81,9 @@ export interface BaseConfigProperties {
   reliable_ack_sources: Record<string, string>;
   rate_limit: RateLimitProperties;
   vins_signal_tracking_enabled: string[];
+  vin_allowlist: string;
+  connectivity: ConnectivityProperties;
+  trusted_proxy: TrustedProxyProperties;
   monitoring: MonitoringProperties;
   airbrake: AirbrakeProperties;
   gateway: GatewayProperties;
@@ -197,6 +211,36 @@ export const baseSchema: convict.Schema<BaseConfigProperties> = {
     format: Array,
     default: [],
     goType: '[]string',
+  },
+  vin_allowlist: {
+    doc: 'File of the VINs allowed to connect (one per line, # comments), re-read when it changes; "" = every VIN is allowed',
+    format: String,
+    default: '',
+    goType: 'string',
+  },
+  connectivity: {
+    per_vin: {
+      doc: 'Connectivity records per VIN (CONNECTED on its first open socket, DISCONNECTED when its last closes, over all workers) instead of per socket',
+      format: Boolean,
+      default: false,
+      goType: 'bool',
+    },
+  },
+  trusted_proxy: {
+    header: {
+      doc: 'Client-Cert (RFC 9440) or X-Amzn-Mtls-Clientcert (AWS ALB passthrough): the header carrying the client certificate a TLS-terminating proxy forwards; "" = off',
+      format: String,
+      default: '',
+      goType: 'string',
+    },
+    port: { doc: 'Plain (no TLS) listener for the proxy when > 0', format: 'port', default: 0, goType: 'int' },
+    host: { doc: 'Host of the proxy listener', format: String, default: '127.0.0.1', goType: 'string' },
+    source_cidrs: {
+      doc: 'Addresses (CIDR blocks) allowed to forward a certificate: on the main listener, and on the proxy listener when not empty',
+      format: Array,
+      default: [],
+      goType: '[]string',
+    },
   },
   monitoring: {
     prometheus_metrics_port: {

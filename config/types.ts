@@ -3,6 +3,8 @@ import type convict from 'convict';
 import type { LogLevelName } from '../shared/log';
 import type {
   AirbrakeProperties,
+  ConnectivityProperties,
+  TrustedProxyProperties,
   GatewayProperties,
   MonitoringProperties,
   RateLimitProperties,
@@ -71,6 +73,12 @@ export interface GatewayConfig {
   readonly rate_limit: DeepReadonly<RateLimitProperties>;
   /** Unique values, first occurrence order. */
   readonly vins_signal_tracking_enabled: readonly string[];
+  /** Path of the VIN allowlist file; '' = off (gateway/access/vin-allowlist.ts). */
+  readonly vin_allowlist: string;
+  /** `per_vin`: gateway/vin-connectivity.ts. */
+  readonly connectivity: DeepReadonly<ConnectivityProperties>;
+  /** Trusted-proxy mTLS (`header` lower-cased), or null when off. */
+  readonly trusted_proxy: DeepReadonly<TrustedProxyProperties> | null;
   /** null when the block is absent: no runtime metrics, no metrics backend (§11.1). */
   readonly monitoring: DeepReadonly<Omit<MonitoringProperties, 'statsd'> & { statsd: StatsdProperties | null }> | null;
   /** null when absent: no error notices (gateway/airbrake). */

@@ -25,6 +25,7 @@ import { startStatusListener } from './status-listener';
 import { PrimaryObservability } from './observability/primary-observability';
 import { isObservabilityWorkerMessage } from './observability/messages';
 import type { ObservabilityWorkerMessage } from './observability/messages';
+import { isVinSocketMessage, VinConnectivityPrimary } from './vin-connectivity';
 
 const RESTART_BACKOFF_MS = [100, 500, 1000, 2000, 5000];
 /** A worker that lived this long resets its slot's backoff. */
@@ -81,6 +82,7 @@ export async function runPrimary(config: GatewayConfig, logger: Logger, options:
   const observability = new PrimaryObservability(config, logger, () =>
     [...workers].flatMap(([worker, info]) => (info.listened ? [{ worker, slot: info.slot }] : [])),
   );
+  const vinConnectivity = config.connectivity.per_vin ? new VinConnectivityPrimary() : undefined;
   const status =
     config.status_port > 0 ? startStatusListener(config.status_port, logger, () => observability.readiness.report()) : undefined;
 
@@ -119,6 +121,12 @@ export async function runPrimary(config: GatewayConfig, logger: Logger, options:
     worker.on('message', (m: WorkerMessage | ObservabilityWorkerMessage) => {
       if (isObservabilityWorkerMessage(m)) {
         observability.workerMessage(slot, m);
+        return;
+      }
+      if (isVinSocketMessage(m)) {
+        vinConnectivity?.socket(slot, m, (answer) => {
+          if (worker.isConnected()) worker.send(answer);
+        });
         return;
       }
       if (m.type !== 'listening') return;
@@ -165,6 +173,11 @@ export async function runPrimary(config: GatewayConfig, logger: Logger, options:
       if (workers.size === 0) stopped();
       return;
     }
+    // The VINs whose last socket was on this worker get their DISCONNECTED from a worker still serving.
+    vinConnectivity?.workerGone(slot, () => {
+      const live = [...workers].find(([w, i]) => i.listened && !i.generation.retired && w.isConnected())?.[0];
+      return live === undefined ? undefined : (m) => live.send(m);
+    });
     if (generation.retired) return; // replaced by a newer generation: its exit is the end of its drain
     const how = `worker ${worker.process.pid} exited (code ${code}, signal ${signal})`;
     if (generation === incoming && !info.listened) {

@@ -16,7 +16,7 @@ import { MainThreadSinks } from '../dispatch-workers/main-thread-sinks';
 import { LaneBatcher } from './batcher';
 import type { BatchObserver } from './batcher';
 import { closeListener, createVehicleApp, listen } from './acceptor/vehicle-listener';
-import type { ConnectionData } from './acceptor/vehicle-listener';
+import type { ConnectionData, VehicleListenerHandlers } from './acceptor/vehicle-listener';
 import { Session } from './session';
 import type { SessionHooks, SessionOptions } from './session';
 import { RateLimiter } from './rate-limiter';
@@ -28,6 +28,10 @@ import { startAirbrake } from './airbrake';
 import { isObservabilityPrimaryMessage } from './observability/messages';
 import type { ObservabilityPrimaryMessage, ObservabilityWorkerMessage } from './observability/messages';
 import { sessionMetrics } from './observability/session-metrics';
+import { isVinConnectivityMessage, sendToPrimary, VinConnectivityWorker } from './vin-connectivity';
+import type { ConnectivityStatus } from './connectivity';
+import { forwardedCertificateGates } from './access/proxy-listener';
+import { VIN_REFUSED_CLOSE_CODE, VIN_REFUSED_CLOSE_REASON, VinAllowlist } from './access/vin-allowlist';
 import type { SessionMetrics } from './observability/session-metrics';
 
 export async function runWorker(config: GatewayConfig, port: number): Promise<void> {
@@ -44,6 +48,10 @@ export async function runWorker(config: GatewayConfig, port: number): Promise<vo
   process.on('message', (m: PrimaryMessage | ObservabilityPrimaryMessage) => {
     if (isObservabilityPrimaryMessage(m)) {
       observability.handle(m);
+      return;
+    }
+    if (isVinConnectivityMessage(m)) {
+      worker?.vinConnectivity?.handle(m);
       return;
     }
     if (m.type !== 'drain') return;
@@ -79,6 +87,8 @@ class GatewayWorker {
   private nextSessionKey = 1;
   private nextLane = 0;
   private listenSocket: us_listen_socket | undefined;
+  /** `trusted_proxy.port`: the plain listener a TLS-terminating proxy connects to. */
+  private proxyListenSocket: us_listen_socket | undefined;
   private readonly emitsConnectivity: boolean;
   private readonly metrics: Metrics;
   private readonly sessionMetrics: SessionMetrics;
@@ -87,6 +97,10 @@ class GatewayWorker {
   /** Shared by every session of this worker (nothing per connection but the Session itself). */
   private readonly sessionOptions: SessionOptions;
   private readonly sessionHooks: SessionHooks;
+  /** `vin_allowlist`; undefined when not configured. */
+  private vinAllowlist: VinAllowlist | undefined;
+  /** `connectivity.per_vin`: the primary decides which socket events make records. */
+  readonly vinConnectivity: VinConnectivityWorker | undefined;
 
   constructor(
     private readonly config: GatewayConfig,
@@ -100,6 +114,8 @@ class GatewayWorker {
     this.socketErrors = this.metrics.counter('socket_err_total');
     this.rateLimitExceeded = this.metrics.counter('rate_limit_exceeded_total', ['device_id', 'txtype']);
     this.reliableAcks = new ReliableAcks(logger, this.metrics);
+    if (this.emitsConnectivity && config.connectivity.per_vin)
+      this.vinConnectivity = new VinConnectivityWorker(sendToPrimary, () => this.batchers[0]);
     const { rateLimit, gateway } = config;
     this.sessionOptions = {
       maxInflightFrames: gateway.max_inflight_frames_per_connection,
@@ -167,19 +183,26 @@ class GatewayWorker {
 
   async start(port: number): Promise<void> {
     await this.lanes.start();
-    const app = createVehicleApp(
-      { serverCert: this.config.tls.server_cert, serverKey: this.config.tls.server_key, caFile: this.config.tls.ca_file },
-      {
-        open: (ws) => this.open(ws),
-        message: (ws, message, isBinary) => {
-          const session = this.sessionOf(ws);
-          if (session !== undefined && !session.receive(message, isBinary)) ws.close();
-        },
-        close: (ws) => this.close(ws),
+    if (this.config.vin_allowlist !== '')
+      this.vinAllowlist = await VinAllowlist.start(this.config.vin_allowlist, this.logger, this.metrics, () => this.sessions.values());
+    const handlers: VehicleListenerHandlers = {
+      open: (ws) => this.open(ws),
+      message: (ws, message, isBinary) => {
+        const session = this.sessionOf(ws);
+        if (session !== undefined && !session.receive(message, isBinary)) ws.close();
       },
-      this.config.gateway.max_websocket_message_bytes,
-    );
+      close: (ws) => this.close(ws),
+    };
+    const tls = { serverCert: this.config.tls.server_cert, serverKey: this.config.tls.server_key, caFile: this.config.tls.ca_file };
+    const maxMessageBytes = this.config.gateway.max_websocket_message_bytes;
+    const gates = forwardedCertificateGates(this.config, this.logger, this.metrics);
+    const app = createVehicleApp(tls, handlers, maxMessageBytes, gates?.main);
     this.listenSocket = await listen(app, this.config.host, port);
+    const proxy = this.config.trusted_proxy;
+    if (gates?.proxy !== undefined && proxy !== null) {
+      this.proxyListenSocket = await listen(createVehicleApp(tls, handlers, maxMessageBytes, gates.proxy), proxy.host, proxy.port);
+      activity(this.logger, 'trusted_proxy_listening', { host: proxy.host, port: proxy.port });
+    }
     this.observability.start({
       connections: () => this.sessions.size,
       queuedBatches: () => this.batchers.reduce((n, b) => n + b.batchesInFlight, 0),
@@ -201,6 +224,21 @@ class GatewayWorker {
       logError(this.logger, 'extract_sender_id_err', data.identity.error, {});
       setImmediate(() => {
         if (!data.closed) ws.close();
+      });
+      return;
+    }
+    if (this.draining) {
+      // A handshake that was under way when the listener closed: no session (its CONNECTED record
+      // would reach lanes that are closing); the vehicle reconnects to a worker still serving.
+      setImmediate(() => {
+        if (!data.closed) ws.end(1001, 'server shutting down');
+      });
+      return;
+    }
+    if (this.vinAllowlist?.refuses(data.identity.deviceId, data.upgrade.socketId)) {
+      // A close frame with a reason, once the 101 has left (as above); no session, no connectivity event.
+      setImmediate(() => {
+        if (!data.closed) ws.end(VIN_REFUSED_CLOSE_CODE, VIN_REFUSED_CLOSE_REASON);
       });
       return;
     }
@@ -227,7 +265,7 @@ class GatewayWorker {
     const key = this.nextSessionKey++;
     data.sessionKey = key;
     this.sessions.set(key, session);
-    if (this.emitsConnectivity) session.emitConnectivity(connectivityFrame(session.identity, data.upgrade.networkInterface, 'CONNECTED'));
+    if (this.emitsConnectivity) this.emitConnectivity(session, data.upgrade.networkInterface, 'CONNECTED');
     activity(this.logger, 'socket_connected', {
       network_interface: data.upgrade.networkInterface,
       txid: data.upgrade.socketId,
@@ -249,9 +287,17 @@ class GatewayWorker {
       total: String(session.receivedBytes),
       duration_sec: Math.floor((Date.now() - session.startedAt) / 1000),
     });
-    if (this.emitsConnectivity)
-      session.emitConnectivity(connectivityFrame(session.identity, data.upgrade.networkInterface, 'DISCONNECTED'));
+    if (this.emitsConnectivity) this.emitConnectivity(session, data.upgrade.networkInterface, 'DISCONNECTED');
   }
+
+  /** Per socket (§7), or per VIN when the primary says this socket made a transition. */
+  private emitConnectivity(session: Session, networkInterface: string, status: ConnectivityStatus): void {
+    if (this.vinConnectivity !== undefined) this.vinConnectivity.socket(session, networkInterface, status === 'CONNECTED');
+    else session.emitConnectivity(connectivityFrame(session.identity, networkInterface, status));
+  }
+
+  /** Set when the drain starts: sockets still completing their upgrade then get no session. */
+  private draining = false;
 
   /** Closes the sessions a spread drain has not reached yet at once (a SIGTERM during a reload). */
   private closeRemaining: () => void = () => undefined;
@@ -269,7 +315,10 @@ class GatewayWorker {
    */
   async drain(deadlineMs: number, spreadMs: number): Promise<void> {
     const deadline = Date.now() + deadlineMs;
+    this.draining = true;
     if (this.listenSocket !== undefined) closeListener(this.listenSocket);
+    if (this.proxyListenSocket !== undefined) closeListener(this.proxyListenSocket);
+    this.vinAllowlist?.close();
     if (spreadMs > 0) await this.closeSpread(spreadMs);
     for (const session of this.sessions.values()) session.stopReading();
     const idle = async () => {
@@ -279,6 +328,7 @@ class GatewayWorker {
     };
     await withDeadline(idle(), deadline);
     for (const session of [...this.sessions.values()]) session.ws.end(1001, 'server shutting down');
+    if (this.vinConnectivity !== undefined) await withDeadline(this.vinConnectivity.settled(), deadline);
     await withDeadline(Promise.all(this.batchers.map((b) => b.idle())), deadline);
     await this.lanes.close();
     await this.mainSinks.close();

@@ -14,6 +14,8 @@ export interface VehicleConnectOptions {
   /** Extra upgrade headers (X-TXID, Version, X-Network-Interface…). */
   headers?: Record<string, string>;
   connectTimeoutMs?: number;
+  /** Local address to connect from (e.g. 127.0.0.2, to test source-address rules). */
+  localAddress?: string;
 }
 
 export interface Reply {
@@ -43,6 +45,8 @@ export class VehicleConnection {
   private closedError: Error | undefined;
   /** Resolves with the close code when the connection ends. */
   readonly closed: Promise<number>;
+  /** The close frame's reason, once closed ('' without one). */
+  closeReason = '';
 
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data: Buffer) => {
@@ -55,7 +59,8 @@ export class VehicleConnection {
       }
     });
     this.closed = new Promise((resolve) => {
-      socket.on('close', (code) => {
+      socket.on('close', (code, reason: Buffer) => {
+        this.closeReason = reason.toString();
         this.closedError = new Error(`connection closed (code ${code})`);
         for (const waiter of this.waiters.splice(0)) {
           clearTimeout(waiter.timer);
@@ -75,6 +80,7 @@ export class VehicleConnection {
         headers: options.headers,
         perMessageDeflate: false,
         handshakeTimeout: options.connectTimeoutMs ?? 10_000,
+        localAddress: options.localAddress,
       });
       const connection = new VehicleConnection(socket);
       socket.once('open', () => resolve(connection));

@@ -4,6 +4,9 @@
  *
  * uWS refuses certificates from another CA during the handshake but lets clients without a
  * certificate through, so every route checks that one was presented (401 otherwise).
+ *
+ * With trusted-proxy mTLS a gate reads forwarded certificates, and the same routes also run on a
+ * plain App: the listener a TLS-terminating proxy connects to.
  */
 import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket, WebSocket } from '@btc-vision/uwebsockets.js';
 import { getClientCertificatePem, loadUws } from './uws-loader';
@@ -47,6 +50,16 @@ export interface TlsFiles {
   caFile: string;
 }
 
+/**
+ * Trusted-proxy mTLS (gateway/access/proxy-listener.ts): the identity of a forwarded certificate,
+ * 'direct' when the TLS client certificate decides, undefined once it answered a refusal.
+ */
+export interface ForwardedCertificateGate {
+  /** true: the app is the plain listener the proxy connects to. */
+  readonly proxyListener: boolean;
+  identity(res: HttpResponse, req: HttpRequest, directCertificate: string): Identity | 'direct' | undefined;
+}
+
 /** Outbound buffer per socket before uWS drops sends; sessions pause reading well before this. */
 const MAX_BACKPRESSURE = 4 * 1024 * 1024;
 
@@ -55,12 +68,19 @@ const MAX_BACKPRESSURE = 4 * 1024 * 1024;
  * reach the application, which answers them with ERROR (§2.4); uWS closes a connection whose message
  * exceeds it (DEVIATIONS.md D13), so no connection buffers more.
  */
-export function createVehicleApp(tls: TlsFiles, handlers: VehicleListenerHandlers, maxMessageBytes: number): TemplatedApp {
+export function createVehicleApp(
+  tls: TlsFiles,
+  handlers: VehicleListenerHandlers,
+  maxMessageBytes: number,
+  gate?: ForwardedCertificateGate,
+): TemplatedApp {
   const uws = loadUws();
-  const app = uws.SSLApp({ cert_file_name: tls.serverCert, key_file_name: tls.serverKey, ca_file_name: tls.caFile });
+  const app = gate?.proxyListener
+    ? uws.App()
+    : uws.SSLApp({ cert_file_name: tls.serverCert, key_file_name: tls.serverKey, ca_file_name: tls.caFile });
 
-  app.any('/status', (res) => {
-    if (refuseWithoutCertificate(res)) return;
+  app.any('/status', (res, req) => {
+    if (clientIdentity(res, req, gate) === undefined) return;
     res.cork(() => res.writeStatus('200 OK').writeHeader('Content-Type', 'text/plain; charset=utf-8').end('mtls ok'));
   });
 
@@ -72,8 +92,8 @@ export function createVehicleApp(tls: TlsFiles, handlers: VehicleListenerHandler
     idleTimeout: 0, // upstream has no idle timeout and never pings
     sendPingsAutomatically: false,
     upgrade: (res, req, context) => {
-      const certificate = getClientCertificatePem(res);
-      if (refuseWithoutCertificate(res, certificate)) return;
+      const identity = clientIdentity(res, req, gate);
+      if (identity === undefined) return;
       const failure = upgradeFailure(req);
       if (failure !== undefined) {
         reportUpgradeFailure(res, req, failure);
@@ -87,7 +107,7 @@ export function createVehicleApp(tls: TlsFiles, handlers: VehicleListenerHandler
         return;
       }
       const data: ConnectionData = {
-        identity: identityFromCertificate(certificate),
+        identity,
         upgrade: readUpgradeInfo(req),
       };
       // No subprotocol and no extension is ever negotiated (§2.4).
@@ -100,7 +120,7 @@ export function createVehicleApp(tls: TlsFiles, handlers: VehicleListenerHandler
 
   // Requests that are not WebSocket upgrades get upstream's upgrade-failure answers (§2.3).
   app.any('/*', (res, req) => {
-    if (refuseWithoutCertificate(res)) return;
+    if (clientIdentity(res, req, gate) === undefined) return;
     const failure = upgradeFailure(req) ?? { status: '400 Bad Request', body: 'Bad Request\n' };
     reportUpgradeFailure(res, req, failure);
     res.cork(() =>
@@ -129,7 +149,16 @@ export function closeListener(socket: us_listen_socket): void {
   loadUws().us_listen_socket_close(socket);
 }
 
-function refuseWithoutCertificate(res: HttpResponse, certificate = getClientCertificatePem(res)): boolean {
+/** The client's identity (a forwarded certificate where the gate takes one), or undefined once refused. */
+function clientIdentity(res: HttpResponse, req: HttpRequest, gate: ForwardedCertificateGate | undefined): Identity | undefined {
+  const certificate = gate?.proxyListener ? '' : getClientCertificatePem(res);
+  const forwarded = gate === undefined ? 'direct' : gate.identity(res, req, certificate);
+  if (forwarded !== 'direct') return forwarded;
+  if (refuseWithoutCertificate(res, certificate)) return undefined;
+  return identityFromCertificate(certificate);
+}
+
+function refuseWithoutCertificate(res: HttpResponse, certificate: string): boolean {
   if (certificate !== '') return false;
   res.cork(() =>
     res.writeStatus('401 Unauthorized').writeHeader('Content-Type', 'text/plain; charset=utf-8').end('client certificate required\n', true),

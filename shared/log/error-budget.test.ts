@@ -39,6 +39,8 @@ describe('error observer', () => {
 
   test("a vehicle's own bad input is not reported; sink errors are", () => {
     expect(isReportedKind('unexpected_record')).toBe(false);
+    expect(isReportedKind('vin_refused')).toBe(false);
+    expect(isReportedKind('vin_allowlist_reload_error')).toBe(true);
     expect(isReportedKind('kafka_err')).toBe(true);
     expect(isReportedKind('zmq_dispatch_error')).toBe(true);
   });

@@ -28,6 +28,9 @@ const NOT_REPORTED: ReadonlySet<string> = new Set([
   'socket_err',
   'invalid_level',
   'config_key_unused',
+  // Access control refusing one vehicle or request (counted in metrics; alert on those).
+  'vin_refused',
+  'forwarded_certificate_refused',
 ]);
 
 export function isReportedKind(kind: string): boolean {

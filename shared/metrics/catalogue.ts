@@ -145,6 +145,16 @@ export const GATEWAY_METRICS: readonly CatalogueEntry[] = [
   gauge('gateway_workers_listening', [], 'Worker processes whose listener is up'),
   counter('gateway_worker_restarts_total', [], 'Worker processes that exited and were replaced'),
   counter(
+    'gateway_vin_refused_total',
+    ['reason'],
+    'Connections refused by the VIN allowlist, by reason: not_listed (closed right after the upgrade), removed (open session closed by a reload)',
+  ),
+  counter(
+    'gateway_forwarded_certificate_refused_total',
+    ['reason'],
+    'Requests with a forwarded client certificate refused (trusted_proxy), by reason: untrusted_source, direct_and_forwarded, missing, malformed, unverified',
+  ),
+  counter(
     'gateway_airbrake_notices_total',
     ['outcome'],
     'Airbrake notices sent, by outcome: sent (2xx), failed (error, timeout, other status)',
