@@ -45,7 +45,8 @@ const REPORT_INTERVAL_MS = 250;
 const HEALTH_EVERY_REPORTS = 4;
 
 let settlementPort: MessagePort | undefined;
-let nextPendingId = 1;
+/** The reply-ledger ticket of the entry being dispatched, which its Settlement carries back. */
+let currentTicket = 0;
 let state: Promise<LaneState> | undefined;
 
 async function createLaneState(): Promise<LaneState> {
@@ -64,15 +65,13 @@ async function createLaneState(): Promise<LaneState> {
     transmitDecoded: config.transmit_decoded_records,
     logger,
     metrics: recordMetrics,
-    awaitConfirmation(recordType, sink, ack, onConfirmed) {
-      const pendingId = nextPendingId++ >>> 0;
+    awaitConfirmation(recordType, sink, onConfirmed) {
+      const ticket = currentTicket;
       const startedAt = recordMetrics === undefined ? 0 : performance.now();
       onConfirmed((delivered) => {
         recordMetrics?.confirmed(sink, startedAt, delivered);
-        const settlement: Settlement = { pendingId, recordType, sink, reply: delivered ? ack : undefined };
-        postSettlement(settlement);
+        postSettlement({ ticket, delivered, recordType, sink });
       });
-      return pendingId;
     },
   };
   return {
@@ -168,6 +167,7 @@ function dispatchBatch({ ctx, forwards, recorder, taskSeconds, flushing }: LaneS
     forward.entry = i;
     const at = i * INDEX_STRIDE;
     const frame = new Uint8Array(batch.frames, index[at + 2], index[at + 3]);
+    currentTicket = index[at + 5];
     dispatchEntry(ctx, out, i, index[at] as EntryKind, frame, batch.sessions[index[at + 1]], index[at + 4]);
   }
   for (const sink of flushing) sink.flush!();
@@ -180,7 +180,6 @@ function dispatchBatch({ ctx, forwards, recorder, taskSeconds, flushing }: LaneS
     replies,
     replyIndex: out.replyIndex,
     recordTypes: out.recordTypes,
-    pendingIds: out.pendingIds,
     forwarded: forward.records,
     forwardedPayloads: forward.payloads(),
   };
@@ -188,15 +187,7 @@ function dispatchBatch({ ctx, forwards, recorder, taskSeconds, flushing }: LaneS
     taskSeconds.observe((performance.now() - started) / 1000);
     result.metrics = recorder.drain();
   }
-  const transfer = [
-    batch.frames,
-    batch.index,
-    out.outcomes.buffer,
-    replies.buffer,
-    out.replyIndex.buffer,
-    out.pendingIds.buffer,
-    result.forwardedPayloads.buffer,
-  ];
+  const transfer = [batch.frames, batch.index, out.outcomes.buffer, replies.buffer, out.replyIndex.buffer, result.forwardedPayloads.buffer];
   // piscina's Transferable protocol: the value to return, and the list of what to move with it.
   const movable = { [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: result } as unknown as Parameters<
     typeof Piscina.move

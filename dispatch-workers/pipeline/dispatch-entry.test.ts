@@ -27,16 +27,15 @@ class FakeSink implements Sink {
 }
 
 function context(routes: PipelineContext['routes']) {
-  const settlements: { id: number; delivered: boolean; ack: Uint8Array }[] = [];
+  const settlements: { id: number; delivered: boolean }[] = [];
   let next = 1;
   const ctx: PipelineContext = {
     routes,
     transmitDecoded: false,
     logger: pino({ level: 'silent' }),
-    awaitConfirmation(_type, _sink, ack, onConfirmed) {
+    awaitConfirmation(_type, _sink, onConfirmed) {
       const id = next++;
-      onConfirmed((delivered) => settlements.push({ id, delivered, ack }));
-      return id;
+      onConfirmed((delivered) => settlements.push({ id, delivered }));
     },
   };
   return { ctx, settlements };
@@ -152,15 +151,15 @@ describe('dispatchEntry', () => {
         ],
       ]),
     );
-    const { outcome, out } = run(ctx, EntryKind.Frame, vFrame('t3'));
+    const { outcome, reply } = run(ctx, EntryKind.Frame, vFrame('t3'));
     expect(outcome).toBe(Outcome.Pending);
-    expect(out.pendingIds[0]).toBe(1);
+    expect(reply).toEqual(Buffer.from(writeAck('t3', 'V'))); // the ACK it gets once confirmed
     expect(reliable.confirmations).toHaveLength(1);
     expect(other.confirmations).toHaveLength(0); // only the reliable source confirms
     expect(settlements).toEqual([]);
     reliable.confirmations[0](true);
     reliable.confirmations[0](false); // a sink settles once; repeats are ignored
-    expect(settlements).toEqual([{ id: 1, delivered: true, ack: writeAck('t3', 'V') }]);
+    expect(settlements).toEqual([{ id: 1, delivered: true }]);
   });
 
   it('reports a failed delivery as a settlement without ACK', () => {
