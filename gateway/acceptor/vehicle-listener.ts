@@ -45,7 +45,10 @@ export interface TlsFiles {
 
 /** Messages far above the 1 MB rule still reach the application, which answers them with ERROR (§2.4). */
 const MAX_WEBSOCKET_MESSAGE = 16 * 1024 * 1024;
-/** Outbound buffer per socket before uWS drops sends; sessions pause reading well before this. */
+/**
+ * Outbound buffer per socket before uWS drops sends (the session then ends, `socket_err`). A session
+ * sheds frames at its in-flight bound long before its replies could fill this.
+ */
 const MAX_BACKPRESSURE = 4 * 1024 * 1024;
 
 export function createVehicleApp(tls: TlsFiles, handlers: VehicleListenerHandlers): TemplatedApp {
