@@ -65,12 +65,12 @@ async function createLaneState(): Promise<LaneState> {
     transmitDecoded: config.transmit_decoded_records,
     logger,
     metrics: recordMetrics,
-    awaitConfirmation(recordType, sink, onConfirmed) {
+    awaitConfirmation(recordType, reliableSource, onConfirmed) {
       const ticket = currentTicket;
       const startedAt = recordMetrics === undefined ? 0 : performance.now();
       onConfirmed((delivered) => {
-        recordMetrics?.confirmed(sink, startedAt, delivered);
-        postSettlement({ ticket, delivered, recordType, sink });
+        recordMetrics?.confirmed(reliableSource, startedAt, delivered);
+        postSettlement({ ticket, delivered, recordType, reliableSource });
       });
     },
   };

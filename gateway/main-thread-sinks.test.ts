@@ -110,4 +110,16 @@ describe('MainThreadSinks.produce', () => {
     expect(writer.replies).toEqual(['r1']);
     expect(ledger.unsettled).toBe(0);
   });
+
+  it('holds the ACK of a record accepted above the sink’s high-water mark until it is released', () => {
+    const releases: DeliveryConfirmation[] = [];
+    const kafka = new FakeSink({ accepted: true, held: (release) => releases.push(release) });
+    const { writer, ledger } = run(new Map([['kafka', kafka]]), [Outcome.Ack, Outcome.Ack], [{ entry: 0 }, { entry: 1 }]);
+    expect(writer.replies).toEqual([]);
+    releases[0](true);
+    expect(writer.replies).toEqual(['r0']);
+    releases[1](false);
+    expect(writer.replies).toEqual(['r0']);
+    expect(ledger.unsettled).toBe(0);
+  });
 });

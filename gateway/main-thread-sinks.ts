@@ -2,8 +2,9 @@
  * The host of the sinks that run on a worker's main thread (node-rdkafka cannot load in a worker
  * thread, Blizzard/node-rdkafka#958). The dispatch threads encode their records and forward them
  * with the batch result; here each is produced and its verdict handed to the reply ledger: a
- * refusal (or a sink that throws) withdraws the ACK (DEVIATIONS.md D6), and for a reliable-ack
- * source the ACK waits for the sink's delivery confirmation (PROTOCOL.md §9).
+ * refusal (or a sink that throws) withdraws the ACK (DEVIATIONS.md D6), for a reliable-ack source
+ * the ACK waits for the sink's delivery confirmation (PROTOCOL.md §9), and a sink above its
+ * high-water mark holds the ACK until the record has left it (back-pressure).
  */
 import { performance } from 'node:perf_hooks';
 import type { GatewayConfig } from '../config';
@@ -69,7 +70,7 @@ export class MainThreadSinks {
       let owed: ((delivered: boolean) => void) | undefined;
       let confirm: ((delivered: boolean) => void) | undefined;
       if (f.reliable && answered) {
-        const settle = (owed = verdicts.owe(entry, f.recordType, f.sink));
+        const settle = (owed = verdicts.owe(entry, f.recordType, f.sink, true));
         const startedAt = this.counts === undefined ? 0 : performance.now();
         let settled = false;
         confirm = (delivered) => {
@@ -80,7 +81,11 @@ export class MainThreadSinks {
         };
       }
       const verdict = produceSafely(sink, record, confirm);
-      if (verdict.accepted) continue;
+      if (verdict.accepted) {
+        // Back-pressure: the sink is above its high-water mark and holds the reply.
+        if (verdict.held !== undefined && answered) verdict.held(verdicts.owe(entry, f.recordType, f.sink, false));
+        continue;
+      }
       logError(this.logger, 'record_refused', verdict.reason, { txid: f.txid, record_type: f.recordType, vin: f.vin, dispatcher: f.sink });
       if (answered) this.counts?.refused(f.sink, f.recordType, !refused.has(entry));
       refused.add(entry);

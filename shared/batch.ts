@@ -97,7 +97,8 @@ export interface ForwardedRecord {
 }
 
 /**
- * A delivery confirmation for a Pending entry, posted by a dispatch thread on its settlement port.
+ * The sinks' decision for a Pending entry (a reliable-ack confirmation, or the release of a record
+ * a sink held for back-pressure), posted by a dispatch thread on its settlement port.
  * It may reach the main thread before or after the result of the batch that made it.
  */
 export interface Settlement {
@@ -106,7 +107,8 @@ export interface Settlement {
   /** False when delivery failed for good: no ACK, the vehicle resends. */
   delivered: boolean;
   recordType: string;
-  sink: string;
+  /** The record type's reliable-ack sink (§9); undefined when only back-pressure held the reply. */
+  reliableSource: string | undefined;
 }
 
 /**

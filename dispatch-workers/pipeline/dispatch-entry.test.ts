@@ -162,6 +162,38 @@ describe('dispatchEntry', () => {
     expect(settlements).toEqual([{ id: 1, delivered: true }]);
   });
 
+  it('holds the ACK of a record a sink accepted above its high-water mark until it releases it', () => {
+    const releases: DeliveryConfirmation[] = [];
+    const holding = new FakeSink({ accepted: true, held: (release) => releases.push(release) });
+    const reliable = new FakeSink({ accepted: true });
+    const { ctx, settlements } = context(
+      new Map([
+        [
+          'V',
+          {
+            sinks: [
+              { name: 'k', sink: reliable },
+              { name: 'h', sink: holding },
+            ],
+            reliableSource: 'k',
+          },
+        ],
+      ]),
+    );
+    const { outcome, reply } = run(ctx, EntryKind.Frame, vFrame('t5'));
+    expect(outcome).toBe(Outcome.Pending);
+    expect(reply).toEqual(Buffer.from(writeAck('t5', 'V')));
+    reliable.confirmations[0](true);
+    expect(settlements).toEqual([]); // the holding sink has not released it yet
+    releases[0](false);
+    expect(settlements).toEqual([{ id: 1, delivered: false }]); // it failed there: no ACK
+
+    const alone = context(new Map([['V', { sinks: [{ name: 'h', sink: holding }], reliableSource: undefined }]]));
+    expect(run(alone.ctx, EntryKind.Frame, vFrame('t6')).outcome).toBe(Outcome.Pending);
+    releases[1](true);
+    expect(alone.settlements).toEqual([{ id: 1, delivered: true }]);
+  });
+
   it('reports a failed delivery as a settlement without ACK', () => {
     const reliable = new FakeSink({ accepted: true });
     const { ctx, settlements } = context(new Map([['V', { sinks: [{ name: 'k', sink: reliable }], reliableSource: 'k' }]]));

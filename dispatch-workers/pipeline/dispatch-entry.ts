@@ -23,8 +23,11 @@ export interface PipelineContext {
   logger: Logger;
   /** Counts each outcome (PROTOCOL.md §5.2); absent without monitoring. */
   metrics?: RecordMetrics;
-  /** Registers the current entry's record as awaiting its reliable-ack confirmation (a Settlement). */
-  awaitConfirmation(recordType: string, sink: string, onConfirmed: (cb: (delivered: boolean) => void) => void): void;
+  /**
+   * Registers the current entry's record as awaiting its sinks' decision (a Settlement): the
+   * confirmation of `reliableSource` (§9), and/or the release of a sink that held it (back-pressure).
+   */
+  awaitConfirmation(recordType: string, reliableSource: string | undefined, onConfirmed: (cb: (delivered: boolean) => void) => void): void;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -126,7 +129,7 @@ export function dispatchEntry(
       ctx.metrics?.refused(verdict.sink, topic, true);
       return;
     case 'awaiting-confirmation':
-      ctx.awaitConfirmation(topic, route.reliableSource ?? '', verdict.onConfirmed);
+      ctx.awaitConfirmation(topic, route.reliableSource, verdict.onConfirmed);
       out.reply(entry, Outcome.Pending, writeAck(txidBytes, topicBytes));
       return;
   }

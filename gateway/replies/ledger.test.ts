@@ -16,7 +16,12 @@ function setup() {
   return { ledger, writer, queue, arrive };
 }
 
-const settlement = (entry: ReplyEntry, delivered = true) => ({ ticket: entry.ticket, delivered, recordType: 'V', sink: 'kinesis' });
+const settlement = (entry: ReplyEntry, delivered = true) => ({
+  ticket: entry.ticket,
+  delivered,
+  recordType: 'V',
+  reliableSource: 'kinesis',
+});
 
 describe('ReplyLedger', () => {
   it('writes a batch’s replies once each, in arrival order, in one corked write', () => {
@@ -58,8 +63,8 @@ describe('ReplyLedger', () => {
     let owed: ((delivered: boolean) => void) | undefined;
     const mainThread: MainThreadProducer = (_result, verdicts) => {
       verdicts.refuse(0);
-      owed = verdicts.owe(1, 'V', 'kafka');
-      verdicts.owe(2, 'V', 'kafka')(true);
+      owed = verdicts.owe(1, 'V', 'kafka', true);
+      verdicts.owe(2, 'V', 'kafka', false)(true);
     };
     const result = resultOf([Outcome.Ack, Outcome.Pending, Outcome.Ack], ['a0', 'p1', 'a2'], [{ entry: 0 }]);
     ledger.batchReturned(entries, result, mainThread);

@@ -27,10 +27,11 @@ export interface EntryVerdicts {
   /** A sink refused the entry's record: no ACK (D6). */
   refuse(entry: number): void;
   /**
-   * The entry's ACK also waits for this sink's delivery confirmation; call the returned function
-   * exactly once (later calls are ignored) with whether the record was delivered.
+   * The entry's ACK also waits for this sink: its delivery confirmation when it is the reliable-ack
+   * source (`reliable`), or the release of a record it held (back-pressure). Call the returned
+   * function exactly once (later calls are ignored) with whether the record was delivered.
    */
-  owe(entry: number, recordType: string, sink: string): (delivered: boolean) => void;
+  owe(entry: number, recordType: string, sink: string, reliable: boolean): (delivered: boolean) => void;
 }
 
 /** Runs the main-thread sinks over a returned batch, before its entries' verdicts are final. */
@@ -160,7 +161,7 @@ export class ReplyLedger {
     for (const s of settlements) {
       const entry = this.open.get(s.ticket);
       // Absent: its batch failed and settled it already.
-      if (entry !== undefined) this.confirm(entry, s.delivered, s.recordType, s.sink);
+      if (entry !== undefined) this.confirm(entry, s.delivered, s.recordType, s.reliableSource);
     }
     this.writeReady();
   }
@@ -177,7 +178,7 @@ export class ReplyLedger {
         const entry = entries[i];
         if (entry !== undefined) entry.verdict = Verdict.NoReply;
       },
-      owe: (i, recordType, sink) => {
+      owe: (i, recordType, sink, reliable) => {
         const entry = entries[i];
         if (entry === undefined) return () => undefined;
         entry.owed++;
@@ -185,7 +186,7 @@ export class ReplyLedger {
         return (delivered) => {
           if (once) return;
           once = true;
-          this.confirm(entry, delivered, recordType, sink);
+          this.confirm(entry, delivered, recordType, reliable ? sink : undefined);
           // Called from a sink's delivery callback, outside any batch: write now.
           if (entry.returned) this.writeReady();
         };
@@ -193,10 +194,11 @@ export class ReplyLedger {
     };
   }
 
-  private confirm(entry: ReplyEntry, delivered: boolean, recordType: string, sink: string): void {
+  /** `reliableSource`: the §9 source that confirmed; undefined for a back-pressure release. */
+  private confirm(entry: ReplyEntry, delivered: boolean, recordType: string, reliableSource: string | undefined): void {
     entry.confirmed++;
     if (!delivered) entry.verdict = Verdict.NoReply;
-    else entry.confirmedBy = { record_type: recordType, dispatcher: sink };
+    else if (reliableSource !== undefined) entry.confirmedBy = { record_type: recordType, dispatcher: reliableSource };
     if (entry.returned && entry.confirmed >= entry.owed) {
       this.awaiting--;
       this.settle(entry);

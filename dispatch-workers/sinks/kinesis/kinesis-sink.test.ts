@@ -98,7 +98,7 @@ describe('KinesisSink', () => {
 
   it('refuses when the buffer is full, when closing, and a record over 1 MiB (D6: no ACK)', async () => {
     const { sink, recorder } = setup(() => OK, 1);
-    expect(sink.produce(record('VIN1', Buffer.from('a')))).toEqual({ accepted: true });
+    expect(sink.produce(record('VIN1', Buffer.from('a'))).accepted).toBe(true);
     const full = sink.produce(record('VIN2', Buffer.from('b')));
     expect(full).toEqual({ accepted: false, reason: 'kinesis: buffer full (1 records, 5 bytes queued)' });
     const big = sink.produce(record('VIN3', new Uint8Array(1024 * 1024)));
@@ -156,5 +156,24 @@ describe('KinesisSink', () => {
     await callHandled();
     expect(sink.healthy()).toBe(true);
     expect(calls).toBe(2);
+  });
+
+  it('holds the replies of records accepted above the high-water mark until they have left the buffer', async () => {
+    const { sink } = setup((e) => (Buffer.from(e.data).toString() === 'd' ? { ok: false, code: 'InternalFailure', message: 'x' } : OK), 4);
+    const verdicts = ['a', 'b', 'c', 'd'].map((data, i) => sink.produce(record(`VIN${i}`, Buffer.from(data))));
+    // Half of 4 records: the third and fourth are held, none refused.
+    expect(verdicts.map((v) => v.accepted && v.held !== undefined)).toEqual([false, false, true, true]);
+    const released: boolean[] = [];
+    const both = new Promise<void>((resolve) => {
+      for (const v of verdicts)
+        if (v.accepted)
+          v.held?.((delivered) => {
+            released.push(delivered);
+            if (released.length === 2) resolve();
+          });
+    });
+    await both;
+    expect(released.sort()).toEqual([false, true]);
+    await sink.close();
   });
 });
