@@ -14,6 +14,8 @@ import type { GatewayConfig } from '../config';
 import { createRecordMetrics } from './pipeline/record-metrics';
 import { createLanePipeline, runBatch } from './pipeline/lane-pipeline';
 import type { LanePipeline } from './pipeline/lane-pipeline';
+import { laneFault } from './test-fault';
+import type { LaneFault } from './test-fault';
 
 export interface LaneData {
   config: GatewayConfig;
@@ -24,6 +26,8 @@ interface LaneState {
   /** This lane's counts (PROTOCOL.md §11.2); undefined without monitoring. */
   recorder: MetricsRecorder | undefined;
   taskSeconds: Histogram;
+  /** Test-only (GATEWAY_TEST_FAULT); undefined otherwise. */
+  fault: LaneFault | undefined;
 }
 
 /** How often counts made outside a batch (delivery callbacks) are posted, and health is checked. */
@@ -42,7 +46,7 @@ async function createLaneState(): Promise<LaneState> {
   installThreadMetrics(metrics);
   const recordMetrics = createRecordMetrics(metrics, config.vins_signal_tracking_enabled);
   const pipeline = await createLanePipeline(config, logger, recordMetrics, postSettlement);
-  return { pipeline, recorder, taskSeconds: metrics.histogram('gateway_dispatch_task_seconds') };
+  return { pipeline, recorder, taskSeconds: metrics.histogram('gateway_dispatch_task_seconds'), fault: laneFault() };
 }
 
 export default async function handle(task: DispatchBatch | LaneControl): Promise<unknown> {
@@ -109,10 +113,11 @@ function post(report: LaneReport): void {
   settlementPort?.postMessage(report);
 }
 
-function dispatchBatch({ pipeline, recorder, taskSeconds }: LaneState, batch: DispatchBatch): unknown {
+function dispatchBatch({ pipeline, recorder, taskSeconds, fault }: LaneState, batch: DispatchBatch): unknown {
   const started = recorder === undefined ? 0 : performance.now();
   const result = runBatch(pipeline, batch);
   flushSettlements();
+  fault?.(batch);
   if (recorder !== undefined) {
     taskSeconds.observe((performance.now() - started) / 1000);
     result.metrics = recorder.drain();
