@@ -46,6 +46,7 @@ export class RawVehicle {
   /** Resolves when the TCP connection has closed. */
   readonly ended: Promise<void>;
   private buffered = Buffer.alloc(0);
+  private waiters: { done: (frames: readonly ServerFrame[]) => boolean; resolve: () => void }[] = [];
 
   private constructor(private readonly socket: TLSSocket) {
     this.ended = new Promise((resolve) => socket.once('close', () => resolve()));
@@ -117,6 +118,17 @@ export class RawVehicle {
     };
   }
 
+  /** Resolves once `done` holds over the frames received so far (checked as frames arrive). */
+  waitForFrames(done: (frames: readonly ServerFrame[]) => boolean): Promise<void> {
+    if (done(this.frames)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ done, resolve }));
+  }
+
+  /** Stops reading from the socket: the server's replies pile up in the kernel's and its own buffers. */
+  stopReading(): void {
+    this.socket.pause();
+  }
+
   destroy(): void {
     this.socket.destroy();
   }
@@ -139,6 +151,11 @@ export class RawVehicle {
       if (buf.length < at + length) return;
       this.frames.push({ fin: (buf[0] & 0x80) !== 0, opcode: buf[0] & 0x0f, payload: Buffer.from(buf.subarray(at, at + length)) });
       this.buffered = buf.subarray(at + length);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.done(this.frames)) return true;
+        w.resolve();
+        return false;
+      });
     }
   }
 }
