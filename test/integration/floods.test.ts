@@ -3,8 +3,13 @@
  * then the socket's outbound buffer in the gateway; at that buffer's bound the session ends,
  * `socket_err`, counted in `socket_err_total`, instead of buffering without end), and a storm of
  * pings (each answered with a pong by the WebSocket layer, §2.4, and the frames around them still
- * get their replies). Other vehicles are answered as usual.
+ * get their replies), and handshakes that never finish: TCP without TLS, and a WebSocket upgrade
+ * sent one byte per second (slowloris), which uWebSockets.js closes at its own deadline. Other
+ * vehicles are answered as usual.
  */
+import { readFileSync } from 'node:fs';
+import { connect as connectTcp } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { GatewayProcess, TEST_VINS } from '../harness/gateway-process';
 import { RawVehicle, rawFrame } from '../harness/raw-vehicle';
 import { streamFrame } from '../../bench/vehicle/records';
@@ -57,4 +62,55 @@ it('answers a storm of pings with pongs and still replies to the frames around t
   expect((await other.nextReply()).txid).toBe('other');
   await other.close();
   vehicle.destroy();
+}, 120_000);
+
+it('closes a connection that never starts TLS, and an upgrade request sent one byte per second', async () => {
+  const port = Number(new URL(gateway.url).port);
+  const silent = new Promise<void>((resolve) => {
+    const socket = connectTcp(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve());
+  });
+  const request = [
+    'GET / HTTP/1.1',
+    'Host: 127.0.0.1',
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    'Sec-WebSocket-Version: 13',
+    '',
+    '',
+  ].join('\r\n');
+  const cert = gateway.pki.vehicles[TEST_VINS[3]];
+  const slow = new Promise<{ sent: number; received: string }>((resolve) => {
+    const socket = connectTls({
+      host: '127.0.0.1',
+      port,
+      ca: readFileSync(gateway.pki.caCert),
+      cert: readFileSync(cert.cert),
+      key: readFileSync(cert.key),
+      checkServerIdentity: () => undefined,
+    });
+    let sent = 0;
+    let received = '';
+    socket.on('error', () => undefined);
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    // The load's pace, not a synchronisation: one byte a second, as a slowloris client sends.
+    const timer = setInterval(() => {
+      if (sent < request.length) socket.write(request[sent++]);
+    }, 1000);
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve({ sent, received });
+    });
+  });
+  // While both wait, other vehicles are served.
+  const other = await gateway.vehicle(TEST_VINS[0]);
+  other.send(streamFrame({ topic: 'flood', txid: 'meanwhile', payload: Uint8Array.of(1), vin: TEST_VINS[0], senderId: TEST_VINS[0] }));
+  expect((await other.nextReply()).txid).toBe('meanwhile');
+  await other.close();
+  await silent; // closed by the server: this client never sends a byte
+  const { sent, received } = await slow;
+  expect(sent).toBeLessThan(request.length); // closed before the request was complete
+  expect(received).not.toMatch(/^HTTP\/1\.1 101/);
 }, 120_000);
