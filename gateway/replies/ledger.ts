@@ -114,8 +114,8 @@ export class ReplyLedger {
       if (outcome === Outcome.None || length === 0) entry.verdict = Verdict.NoReply;
       else {
         if (outcome === Outcome.Error) entry.verdict = worst(entry.verdict, Verdict.Error);
-        // Copied: the result's buffer is transferred back to the lane for reuse.
-        entry.reply = replies.slice(replyIndex[i * 2], replyIndex[i * 2] + length);
+        // A view: the replies buffer is the main thread's for good (only frames and index go back).
+        entry.reply = replies.subarray(replyIndex[i * 2], replyIndex[i * 2] + length);
         if (outcome === Outcome.Pending) entry.owed++;
       }
     }
