@@ -314,7 +314,7 @@ export const baseSchema: convict.Schema<BaseConfigProperties> = {
       goType: 'int',
     },
     max_inflight_frames_per_connection: {
-      doc: 'Frames of one connection awaiting their reply; reading pauses above this',
+      doc: 'Frames of one connection awaiting their reply; further frames are shed (not dispatched, not answered: the vehicle resends) until replies drain',
       format: atLeastOne,
       default: 256,
       env: `${ENV_PREFIX}MAX_INFLIGHT_FRAMES_PER_CONNECTION`,

@@ -6,41 +6,31 @@
 import Piscina from 'piscina';
 import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
-import { INDEX_STRIDE } from '../shared/batch';
-import type { DispatchBatch, DispatchResult, EntryKind, LaneControl, LaneReport, Settlement } from '../shared/batch';
+import type { DispatchBatch, LaneControl, LaneReport, Settlement } from '../shared/batch';
 import { createLogger } from '../shared/log';
 import { MetricsRecorder, NO_METRICS, RecordingMetrics, installThreadMetrics, metricsEnabled } from '../shared/metrics';
 import type { Histogram } from '../shared/metrics';
 import type { GatewayConfig } from '../config';
-import { buildRoutes } from './routes';
-import type { ForwardTarget } from './routes';
-import { dispatchEntry } from './pipeline/dispatch-entry';
-import type { PipelineContext } from './pipeline/dispatch-entry';
-import { ReplyBuffer } from './pipeline/reply-buffer';
-import { ForwardBuffer } from './pipeline/forward-buffer';
 import { createRecordMetrics } from './pipeline/record-metrics';
 import { LaneErrors } from './lane-errors';
-import type { Route } from './pipeline/route-record';
-import type { Sink } from './sinks/sink';
-import { sinkDefinition } from './sinks/registry';
+import { createLanePipeline, runBatch } from './pipeline/lane-pipeline';
+import type { LanePipeline } from './pipeline/lane-pipeline';
+import { laneFault } from './test-fault';
+import type { LaneFault } from './test-fault';
 
 export interface LaneData {
   config: GatewayConfig;
 }
 
 interface LaneState {
-  ctx: PipelineContext;
-  forwards: ForwardTarget;
+  pipeline: LanePipeline;
   /** This lane's counts (PROTOCOL.md §11.2); undefined without monitoring. */
   recorder: MetricsRecorder | undefined;
   taskSeconds: Histogram;
-  /** The pool-resident sinks by name, for health reports. */
-  namedSinks: ReadonlyMap<string, Sink>;
-  /** The pool-resident sinks that finish work at the end of each batch (`Sink.flush`). */
-  flushing: readonly Sink[];
   /** Error reports for the Airbrake notifier; undefined without an `airbrake` block. */
   errors: LaneErrors | undefined;
-  close(): Promise<void>;
+  /** Test-only (GATEWAY_TEST_FAULT); undefined otherwise. */
+  fault: LaneFault | undefined;
 }
 
 /** How often counts made outside a batch (delivery callbacks) are posted, and health is checked. */
@@ -50,7 +40,6 @@ const HEALTH_EVERY_REPORTS = 4;
 const LANE_ERRORS_PER_SECOND = 5;
 
 let settlementPort: MessagePort | undefined;
-let nextPendingId = 1;
 let state: Promise<LaneState> | undefined;
 
 async function createLaneState(): Promise<LaneState> {
@@ -66,35 +55,8 @@ async function createLaneState(): Promise<LaneState> {
       ? undefined
       : new LaneErrors(LANE_ERRORS_PER_SECOND, metrics.counter('gateway_airbrake_dropped_total', ['reason']));
   const recordMetrics = createRecordMetrics(metrics, config.vins_signal_tracking_enabled);
-  const forwards: ForwardTarget = { current: undefined };
-  const { routes, sinks } = await buildRoutes(config, logger, forwards);
-  const namedSinks = poolSinksByName(routes);
-  const ctx: PipelineContext = {
-    routes,
-    transmitDecoded: config.transmit_decoded_records,
-    logger,
-    metrics: recordMetrics,
-    awaitConfirmation(recordType, sink, ack, onConfirmed) {
-      const pendingId = nextPendingId++ >>> 0;
-      const startedAt = recordMetrics === undefined ? 0 : performance.now();
-      onConfirmed((delivered) => {
-        recordMetrics?.confirmed(sink, startedAt, delivered);
-        const settlement: Settlement = { pendingId, recordType, sink, reply: delivered ? ack : undefined };
-        postSettlement(settlement);
-      });
-      return pendingId;
-    },
-  };
-  return {
-    ctx,
-    forwards,
-    recorder,
-    taskSeconds: metrics.histogram('gateway_dispatch_task_seconds'),
-    namedSinks,
-    flushing: [...namedSinks.values()].filter((sink) => sink.flush !== undefined),
-    errors,
-    close: () => Promise.all(sinks.map((s) => s.close())).then(() => undefined),
-  };
+  const pipeline = await createLanePipeline(config, logger, recordMetrics, postSettlement);
+  return { pipeline, recorder, taskSeconds: metrics.histogram('gateway_dispatch_task_seconds'), errors, fault: laneFault() };
 }
 
 export default async function handle(task: DispatchBatch | LaneControl): Promise<unknown> {
@@ -105,20 +67,12 @@ export default async function handle(task: DispatchBatch | LaneControl): Promise
       settlementPort = task.port;
       startReports(lane);
     } else {
-      await lane.close();
+      await lane.pipeline.close();
       reportMetrics(lane);
     }
     return undefined;
   }
   return dispatchBatch(lane, task);
-}
-
-function poolSinksByName(routes: ReadonlyMap<string, Route>): Map<string, Sink> {
-  const named = new Map<string, Sink>();
-  for (const route of routes.values()) {
-    for (const { name, sink } of route.sinks) if (sinkDefinition(name)?.runsOn === 'pool') named.set(name, sink);
-  }
-  return named;
 }
 
 /**
@@ -132,7 +86,7 @@ function startReports(lane: LaneState): void {
     reportMetrics(lane);
     if (tick++ % HEALTH_EVERY_REPORTS !== 0) return;
     const sinks: Record<string, boolean> = {};
-    for (const [name, sink] of lane.namedSinks) if (sink.healthy !== undefined) sinks[name] = sink.healthy();
+    for (const [name, sink] of lane.pipeline.namedSinks) if (sink.healthy !== undefined) sinks[name] = sink.healthy();
     const health = JSON.stringify(sinks);
     if (health === lastHealth) return;
     lastHealth = health;
@@ -171,32 +125,11 @@ function post(report: LaneReport): void {
   settlementPort?.postMessage(report);
 }
 
-function dispatchBatch({ ctx, forwards, recorder, taskSeconds, flushing }: LaneState, batch: DispatchBatch): unknown {
+function dispatchBatch({ pipeline, recorder, taskSeconds, fault }: LaneState, batch: DispatchBatch): unknown {
   const started = recorder === undefined ? 0 : performance.now();
-  const index = new Float64Array(batch.index);
-  const out = new ReplyBuffer(batch.entries);
-  const forward = new ForwardBuffer();
-  forwards.current = forward;
-  for (let i = 0; i < batch.entries; i++) {
-    forward.entry = i;
-    const at = i * INDEX_STRIDE;
-    const frame = new Uint8Array(batch.frames, index[at + 2], index[at + 3]);
-    dispatchEntry(ctx, out, i, index[at] as EntryKind, frame, batch.sessions[index[at + 1]], index[at + 4]);
-  }
-  for (const sink of flushing) sink.flush!();
+  const result = runBatch(pipeline, batch);
   flushSettlements();
-  const replies = out.replies();
-  const result: DispatchResult = {
-    frames: batch.frames,
-    index: batch.index,
-    outcomes: out.outcomes,
-    replies,
-    replyIndex: out.replyIndex,
-    recordTypes: out.recordTypes,
-    pendingIds: out.pendingIds,
-    forwarded: forward.records,
-    forwardedPayloads: forward.payloads(),
-  };
+  fault?.(batch);
   if (recorder !== undefined) {
     taskSeconds.observe((performance.now() - started) / 1000);
     result.metrics = recorder.drain();
@@ -204,10 +137,9 @@ function dispatchBatch({ ctx, forwards, recorder, taskSeconds, flushing }: LaneS
   const transfer = [
     batch.frames,
     batch.index,
-    out.outcomes.buffer,
-    replies.buffer,
-    out.replyIndex.buffer,
-    out.pendingIds.buffer,
+    result.outcomes.buffer,
+    result.replies.buffer,
+    result.replyIndex.buffer,
     result.forwardedPayloads.buffer,
   ];
   // piscina's Transferable protocol: the value to return, and the list of what to move with it.

@@ -30,7 +30,7 @@ export class DispatchLanes {
         minThreads: 1,
         maxThreads: 1,
         idleTimeout: Number.POSITIVE_INFINITY,
-        // Bounded upstream: each session pauses reading at its in-flight limit.
+        // Bounded upstream: each session sheds frames beyond its in-flight bound.
         maxQueue: Number.POSITIVE_INFINITY,
         // Without it piscina 5 re-queues a task it could not hand out at the TAIL, reordering a
         // lane's batches (seen with piscina 5.3: 0,2,4,1,5,3 on one thread).

@@ -1,19 +1,13 @@
 /**
  * The batcher: collects the frames of one event-loop turn per lane into one transferable buffer
- * (never one postMessage per frame, ARCHITECTURE.md "Batching") and hands each entry's verdict
- * back to the session that sent it. Buffers come back with the result and are reused.
+ * (never one postMessage per frame, ARCHITECTURE.md "Batching") and hands the result, or the
+ * failure, of each batch to the reply ledger with the batch's entries. Buffers come back with the
+ * result and are reused.
  */
 import { performance } from 'node:perf_hooks';
-import { INDEX_STRIDE, Outcome } from '../shared/batch';
+import { INDEX_STRIDE } from '../shared/batch';
 import type { DispatchBatch, DispatchResult, EntryKind, SessionIdentity } from '../shared/batch';
-
-/** Who receives an entry's verdict: a session. */
-export interface EntryOwner {
-  readonly identity: SessionIdentity;
-  settle(outcome: Outcome, reply: Uint8Array | undefined, recordType: string, pendingId: number): void;
-  /** Runs `settle` calls so that the replies they write are sent together. */
-  corked(settleAll: () => void): void;
-}
+import type { ReplyEntry } from './replies/reply-queue';
 
 export interface BatchLimits {
   maxFrames: number;
@@ -21,8 +15,12 @@ export interface BatchLimits {
 }
 
 type RunBatch = (batch: DispatchBatch) => Promise<DispatchResult>;
-/** Sees a result before its entries are settled, e.g. to fold in main-thread sinks' verdicts. */
-type BeforeSettle = (result: DispatchResult, owners: readonly EntryOwner[]) => void;
+
+/** Where a batch's verdicts go: `entries[i]` is entry i's reply-ledger entry (none: nobody answers it). */
+export interface BatchVerdicts {
+  returned(result: DispatchResult, entries: readonly (ReplyEntry | undefined)[]): void;
+  failed(error: unknown, entries: readonly (ReplyEntry | undefined)[]): void;
+}
 
 /** Watches batches for metrics (PROTOCOL.md §11.2 counts travel in `result.metrics`). */
 export interface BatchObserver {
@@ -38,9 +36,9 @@ export class LaneBatcher {
   private view: Uint8Array;
   private used = 0;
   private entries = 0;
-  private owners: EntryOwner[] = [];
+  private replies: (ReplyEntry | undefined)[] = [];
   private sessions: SessionIdentity[] = [];
-  private slots = new Map<EntryOwner, number>();
+  private slots = new Map<SessionIdentity, number>();
   private scheduled = false;
   private readonly spareFrames: ArrayBuffer[] = [];
   private readonly spareIndex: ArrayBuffer[] = [];
@@ -50,8 +48,7 @@ export class LaneBatcher {
   constructor(
     private readonly limits: BatchLimits,
     private readonly runBatch: RunBatch,
-    private readonly onError: (error: unknown, owners: readonly EntryOwner[]) => void,
-    private readonly beforeSettle?: BeforeSettle,
+    private readonly verdicts: BatchVerdicts,
     private readonly observer?: BatchObserver,
   ) {
     this.frames = new ArrayBuffer(limits.maxBytes);
@@ -59,17 +56,20 @@ export class LaneBatcher {
     this.index = new Float64Array(limits.maxFrames * INDEX_STRIDE);
   }
 
-  /** Queues one entry. `bytes` is copied: uWS message buffers are only valid during the callback. */
-  add(owner: EntryOwner, kind: EntryKind, bytes: Uint8Array | undefined, receivedAt: number): void {
+  /**
+   * Queues one entry of the session `identity` (the same object for all its entries). `bytes` is
+   * copied: uWS message buffers are only valid during the callback.
+   */
+  add(identity: SessionIdentity, kind: EntryKind, bytes: Uint8Array | undefined, receivedAt: number, reply: ReplyEntry | undefined): void {
     const length = bytes?.length ?? 0;
     if (this.entries > 0 && this.used + length > this.view.length) this.flush();
     if (length > this.view.length) this.useOversizeBuffer(length);
 
-    let slot = this.slots.get(owner);
+    let slot = this.slots.get(identity);
     if (slot === undefined) {
       slot = this.sessions.length;
-      this.sessions.push(owner.identity);
-      this.slots.set(owner, slot);
+      this.sessions.push(identity);
+      this.slots.set(identity, slot);
     }
     const at = this.entries * INDEX_STRIDE;
     this.index[at] = kind;
@@ -77,9 +77,10 @@ export class LaneBatcher {
     this.index[at + 2] = this.used;
     this.index[at + 3] = length;
     this.index[at + 4] = receivedAt;
+    this.index[at + 5] = reply?.ticket ?? 0;
     if (bytes !== undefined) this.view.set(bytes, this.used);
     this.used += length;
-    this.owners.push(owner);
+    this.replies.push(reply);
     this.entries++;
 
     if (this.entries >= this.limits.maxFrames) this.flush();
@@ -119,7 +120,7 @@ export class LaneBatcher {
       entries: this.entries,
       sessions: this.sessions,
     };
-    const owners = this.owners;
+    const replies = this.replies;
     const sentAt = this.observer === undefined ? 0 : performance.now();
     this.observer?.flushed(this.entries, this.used);
     this.frames = this.spareFrames.pop() ?? new ArrayBuffer(this.limits.maxBytes);
@@ -128,48 +129,30 @@ export class LaneBatcher {
     this.index = index ? new Float64Array(index) : new Float64Array(this.limits.maxFrames * INDEX_STRIDE);
     this.used = 0;
     this.entries = 0;
-    this.owners = [];
+    this.replies = [];
     this.sessions = [];
     this.slots = new Map();
 
     this.inFlight++;
     this.runBatch(batch).then(
       (result) => {
-        this.observer?.returned(result, (performance.now() - sentAt) / 1000);
-        this.deliver(result, owners);
+        if (result.frames.byteLength === this.limits.maxBytes) this.spareFrames.push(result.frames);
+        this.spareIndex.push(result.index);
+        // A bug that throws while the verdicts are folded in fails the batch (its entries get no
+        // reply, their slots are freed) rather than leaving it unfinished for drain to wait out.
+        try {
+          this.observer?.returned(result, (performance.now() - sentAt) / 1000);
+          this.verdicts.returned(result, replies);
+        } catch (error) {
+          this.verdicts.failed(error, replies);
+        }
         this.finished();
       },
       (error: unknown) => {
-        this.onError(error, owners);
+        this.verdicts.failed(error, replies);
         this.finished();
       },
     );
-  }
-
-  private deliver(result: DispatchResult, owners: readonly EntryOwner[]): void {
-    if (result.frames.byteLength === this.limits.maxBytes) this.spareFrames.push(result.frames);
-    this.spareIndex.push(result.index);
-    this.beforeSettle?.(result, owners);
-    const { outcomes, replies, replyIndex, recordTypes, pendingIds } = result;
-    // Each owner's replies leave in one corked write (one TLS record, one syscall), in entry order.
-    const byOwner = new Map<EntryOwner, number[]>();
-    for (let i = 0; i < owners.length; i++) {
-      const entries = byOwner.get(owners[i]);
-      if (entries === undefined) byOwner.set(owners[i], [i]);
-      else entries.push(i);
-    }
-    for (const [owner, entries] of byOwner) {
-      owner.corked(() => {
-        for (const i of entries) {
-          const outcome = outcomes[i] as Outcome;
-          const length = replyIndex[i * 2 + 1];
-          // beforeSettle may have withdrawn or held a reply the pool wrote: only ACK / ERROR carry one.
-          const answered = length > 0 && (outcome === Outcome.Ack || outcome === Outcome.Error);
-          const reply = answered ? replies.subarray(replyIndex[i * 2], replyIndex[i * 2] + length) : undefined;
-          owner.settle(outcome, reply, recordTypes[i], pendingIds[i]);
-        }
-      });
-    }
   }
 
   private finished(): void {

@@ -1,15 +1,18 @@
 /**
  * A session: one vehicle connection on a worker's main thread (PROTOCOL.md §2.4). It applies the
- * rate limit and the size rule, queues frames on its lane and writes the replies it is handed.
+ * rate limit and the size rule, opens each frame's entry in the reply ledger, queues the frame on
+ * its lane, and writes the replies the ledger hands it.
  *
  * Bounded memory: uWS.js (v20.57) has no read pause for WebSockets, so a session with
  * `maxInflightFrames` unanswered frames sheds further frames: they are neither dispatched nor
  * answered, which a vehicle treats like any missing ACK and resends (DEVIATIONS.md D6).
  */
 import type { WebSocket } from '@btc-vision/uwebsockets.js';
-import { EntryKind, Outcome } from '../shared/batch';
+import { EntryKind } from '../shared/batch';
 import type { SessionIdentity } from '../shared/batch';
-import type { EntryOwner, LaneBatcher } from './batcher';
+import type { LaneBatcher } from './batcher';
+import type { ReplyLedger } from './replies/ledger';
+import type { ReplyQueue, ReplyWriter } from './replies/reply-queue';
 import type { RateLimiter } from './rate-limiter';
 import type { SessionMetrics } from './observability/session-metrics';
 
@@ -19,8 +22,6 @@ export const MAX_FRAME_BYTES = 1_000_000;
 export interface SessionHooks {
   /** The session started shedding frames (once per episode, for the log and metrics). */
   shedding(session: Session): void;
-  /** A frame's ACK waits for a reliable-ack sink: remember who gets it when it is confirmed. */
-  awaitReliableAck(session: Session, lane: number, pendingId: number): void;
   /** A reply could not be written (PROTOCOL.md §2.4: `socket_err`, the session ends). */
   replyFailed(session: Session): void;
   /** The limiter denied this message (§8: counted); `message` is only valid during the call. */
@@ -35,10 +36,12 @@ export interface SessionOptions {
    */
   enforceRateLimit: boolean;
   metrics: SessionMetrics;
+  ledger: ReplyLedger;
 }
 
-export class Session implements EntryOwner {
-  private inflight = 0;
+export class Session implements ReplyWriter {
+  /** This session's frames awaiting their reply, in arrival order: its in-flight frames. */
+  private readonly replies: ReplyQueue;
   private shedding = false;
   private open = true;
   private draining = false;
@@ -53,7 +56,9 @@ export class Session implements EntryOwner {
     private readonly limiter: RateLimiter | undefined,
     private readonly options: SessionOptions,
     private readonly hooks: SessionHooks,
-  ) {}
+  ) {
+    this.replies = options.ledger.queueFor(this);
+  }
 
   get isOpen(): boolean {
     return this.open;
@@ -70,7 +75,7 @@ export class Session implements EntryOwner {
       this.options.metrics.draining.inc();
       return true; // the worker is stopping: the vehicle resends elsewhere
     }
-    if (this.inflight >= this.options.maxInflightFrames) {
+    if (this.replies.length >= this.options.maxInflightFrames) {
       if (!this.shedding) this.hooks.shedding(this);
       this.shedding = true;
       this.options.metrics.shed.inc();
@@ -87,37 +92,27 @@ export class Session implements EntryOwner {
       }
     }
     this.received += message.byteLength;
-    if (message.byteLength > MAX_FRAME_BYTES) this.enqueue(EntryKind.TooBig, undefined, now);
-    else this.enqueue(EntryKind.Frame, new Uint8Array(message), now);
+    const entry = this.options.ledger.arrived(this.replies);
+    if (message.byteLength > MAX_FRAME_BYTES) this.batcher.add(this.identity, EntryKind.TooBig, undefined, now, entry);
+    else this.batcher.add(this.identity, EntryKind.Frame, new Uint8Array(message), now, entry);
     return true;
   }
 
   /**
-   * Queues a server-synthesised connectivity frame (§7); it gets no reply. It counts toward the
-   * in-flight bound while queued, like a vehicle's frame: the bound is on what a session holds in the
-   * gateway, whoever made it (one CONNECTED entry, settled within a batch, so at most one slot).
+   * Queues a server-synthesised connectivity frame (§7). It gets no reply, so it has no ledger entry
+   * and does not take one of the vehicle's in-flight slots.
    */
   emitConnectivity(frame: Uint8Array): void {
-    this.enqueue(EntryKind.Connectivity, frame, Date.now());
+    this.batcher.add(this.identity, EntryKind.Connectivity, frame, Date.now(), undefined);
   }
 
-  settle(outcome: Outcome, reply: Uint8Array | undefined, _recordType: string, pendingId: number): void {
-    this.inflight--;
-    if (!this.open) return; // §2.4: replies still queued when a session ends are dropped
-    if (outcome === Outcome.Pending) this.hooks.awaitReliableAck(this, this.lane, pendingId);
-    else if (reply !== undefined) {
-      this.send(reply);
-      (outcome === Outcome.Error ? this.options.metrics.error : this.options.metrics.ack).inc();
-    }
+  corked(writeAll: () => void): void {
+    if (this.open) this.ws.cork(writeAll);
+    else writeAll();
   }
 
-  corked(settleAll: () => void): void {
-    if (this.open) this.ws.cork(settleAll);
-    else settleAll();
-  }
-
-  /** Writes a reliable ACK whose sink confirmed delivery. */
-  send(reply: Uint8Array): void {
+  /** Writes a reply the ledger settled. */
+  write(reply: Uint8Array): void {
     if (!this.open) return;
     // uWS.send: 1 sent, 0 buffered (backpressure), 2 dropped over maxBackpressure.
     if (this.ws.send(reply, true) === 2) this.hooks.replyFailed(this);
@@ -131,10 +126,5 @@ export class Session implements EntryOwner {
   /** Ignores frames from now on (worker drain). */
   stopReading(): void {
     this.draining = true;
-  }
-
-  private enqueue(kind: EntryKind, bytes: Uint8Array | undefined, now: number): void {
-    this.inflight++;
-    this.batcher.add(this, kind, bytes, now);
   }
 }

@@ -10,7 +10,7 @@
  */
 import { EntryKind } from '../shared/batch';
 import type { SessionIdentity } from '../shared/batch';
-import type { EntryOwner, LaneBatcher } from './batcher';
+import type { LaneBatcher } from './batcher';
 import { connectivityFrame } from './connectivity';
 import type { ConnectivityStatus, ConnectivityTime } from './connectivity';
 
@@ -159,11 +159,13 @@ export class VinConnectivityWorker {
 
   handle(m: VinConnectivityAnswer | VinConnectivityOrphan): void {
     if (m.type === 'vin_connectivity_orphan') {
+      // A connectivity record gets no reply: no reply entry, nothing for the ledger to settle.
       this.batcher().add(
-        orphanOwner(m.identity),
+        m.identity,
         EntryKind.Connectivity,
         connectivityFrame(m.identity, m.networkInterface, 'DISCONNECTED', m.at),
         Date.now(),
+        undefined,
       );
       return;
     }
@@ -180,9 +182,4 @@ export class VinConnectivityWorker {
     if (this.pending.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
-}
-
-/** Connectivity records get no reply, so their owner has nothing to settle. */
-function orphanOwner(identity: SessionIdentity): EntryOwner {
-  return { identity, settle: () => undefined, corked: (settleAll) => settleAll() };
 }

@@ -1,18 +1,19 @@
 /**
  * A cluster worker process: composition root of the acceptor tier. It owns one uWS listener on the
- * shared port (SO_REUSEPORT), the sessions, one batcher per dispatch lane, the reliable-ack
- * routing and its share of observability (metrics, sink health, profiler requests); it drains on
+ * shared port (SO_REUSEPORT), the sessions, one batcher per dispatch lane, the reply ledger and
+ * the main-thread sinks, and its share of observability (metrics, sink health, profiler requests); it drains on
  * the primary's request.
  */
 import type { WebSocket, us_listen_socket } from '@btc-vision/uwebsockets.js';
 import type { GatewayConfig } from '../config';
 import { isLaneReport } from '../shared/batch';
+import type { DispatchResult } from '../shared/batch';
 import { readFrame } from '../shared/envelope/read-frame';
 import { activity, createLogger, logError, reportError } from '../shared/log';
 import type { Logger } from '../shared/log';
 import type { Counter, Metrics } from '../shared/metrics';
 import { DispatchLanes } from '../dispatch-workers/pool';
-import { MainThreadSinks } from '../dispatch-workers/main-thread-sinks';
+import { MainThreadSinks } from './main-thread-sinks';
 import { LaneBatcher } from './batcher';
 import type { BatchObserver } from './batcher';
 import { closeListener, createVehicleApp, listen } from './acceptor/vehicle-listener';
@@ -20,7 +21,8 @@ import type { ConnectionData, VehicleListenerHandlers } from './acceptor/vehicle
 import { Session } from './session';
 import type { SessionHooks, SessionOptions } from './session';
 import { RateLimiter } from './rate-limiter';
-import { ReliableAcks } from './reliable-acks';
+import { ReplyLedger } from './replies/ledger';
+import type { EntryVerdicts } from './replies/ledger';
 import { connectivityFrame } from './connectivity';
 import type { WorkerMessage, PrimaryMessage } from './cluster-messages';
 import { WorkerObservability } from './observability/worker-observability';
@@ -83,7 +85,7 @@ class GatewayWorker {
   private readonly lanes: DispatchLanes;
   private readonly batchers: LaneBatcher[] = [];
   private readonly sessions = new Map<number, Session>();
-  private readonly reliableAcks: ReliableAcks;
+  private readonly ledger: ReplyLedger;
   private nextSessionKey = 1;
   private nextLane = 0;
   private listenSocket: us_listen_socket | undefined;
@@ -113,7 +115,7 @@ class GatewayWorker {
     this.sessionMetrics = sessionMetrics(this.metrics);
     this.socketErrors = this.metrics.counter('socket_err_total');
     this.rateLimitExceeded = this.metrics.counter('rate_limit_exceeded_total', ['device_id', 'txtype']);
-    this.reliableAcks = new ReliableAcks(logger, this.metrics);
+    this.ledger = new ReplyLedger(logger, this.metrics);
     if (this.emitsConnectivity && config.connectivity.per_vin)
       this.vinConnectivity = new VinConnectivityWorker(sendToPrimary, () => this.batchers[0]);
     const { rateLimit, gateway } = config;
@@ -121,6 +123,7 @@ class GatewayWorker {
       maxInflightFrames: gateway.max_inflight_frames_per_connection,
       enforceRateLimit: rateLimit.enabled,
       metrics: this.sessionMetrics,
+      ledger: this.ledger,
     };
     this.sessionHooks = {
       shedding: (s) =>
@@ -129,7 +132,6 @@ class GatewayWorker {
           device_id: s.identity.deviceId,
           limit: gateway.max_inflight_frames_per_connection,
         }),
-      awaitReliableAck: (s, l, id) => this.reliableAcks.await(s, l, id),
       rateLimited: (s, message) => this.rateLimitExceeded.inc({ device_id: s.identity.deviceId, txtype: txtypeOf(message) }),
       replyFailed: (s) => {
         this.socketErrors.inc();
@@ -144,19 +146,20 @@ class GatewayWorker {
       if (isLaneReport(m)) {
         if (m.report !== 'errors') observability.laneReport(lane, m);
         else for (const e of m.errors) reportError(e.kind, e.error, { ...e.fields, lane });
-      } else this.reliableAcks.settled(lane, m);
+      } else this.ledger.settled(m);
     });
+    const produceOnMainThread = (result: DispatchResult, verdicts: EntryVerdicts) => mainSinks.produce(result, verdicts);
     for (let lane = 0; lane < this.lanes.count; lane++) {
       const batcher = new LaneBatcher(
         { maxFrames: config.gateway.batch_max_frames, maxBytes: config.gateway.batch_max_bytes },
         (batch) => this.lanes.run(lane, batch),
-        (error) => logError(logger, 'dispatch_batch_error', String(error), { lane }),
-        (result, owners) =>
-          mainSinks.produce(result, {
-            sendLater: (entry, reply, recordType, sink) =>
-              this.reliableAcks.sendConfirmed(owners[entry] as Session, reply, recordType, sink),
-            withdrawPending: (_entry, pendingId) => this.reliableAcks.withdraw(lane, pendingId),
-          }),
+        {
+          returned: (result, entries) => this.ledger.batchReturned(entries, result, produceOnMainThread),
+          failed: (error, entries) => {
+            logError(logger, 'dispatch_batch_error', String(error), { lane, entries: entries.length });
+            this.ledger.batchFailed(entries);
+          },
+        },
         this.batchObserver(lane),
       );
       this.batchers.push(batcher);
@@ -206,7 +209,7 @@ class GatewayWorker {
     this.observability.start({
       connections: () => this.sessions.size,
       queuedBatches: () => this.batchers.reduce((n, b) => n + b.batchesInFlight, 0),
-      pendingReliableAcks: () => this.reliableAcks.pending + this.mainSinks.heldCount,
+      pendingReliableAcks: () => this.ledger.pending,
       mainSinkHealth: () => this.mainSinks.health(),
     });
   }
@@ -323,8 +326,7 @@ class GatewayWorker {
     for (const session of this.sessions.values()) session.stopReading();
     const idle = async () => {
       await Promise.all(this.batchers.map((b) => b.idle()));
-      await this.reliableAcks.idle();
-      await this.mainSinks.idle();
+      await this.ledger.idle();
     };
     await withDeadline(idle(), deadline);
     for (const session of [...this.sessions.values()]) session.ws.end(1001, 'server shutting down');

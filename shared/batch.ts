@@ -20,8 +20,12 @@ export const EntryKind = {
 } as const;
 export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
 
-/** Numbers per entry in `index` (a Float64Array): kind, session slot, byte offset, byte length, receivedAt ms. */
-export const INDEX_STRIDE = 5;
+/**
+ * Numbers per entry in `index` (a Float64Array): kind, session slot, byte offset, byte length,
+ * receivedAt ms, and the entry's ticket in the main thread's reply ledger (0 for entries nobody
+ * answers), which a lane's Settlement carries back.
+ */
+export const INDEX_STRIDE = 6;
 
 /** The identity of a session, as derived from its client certificate and upgrade request (PROTOCOL.md §3.2). */
 export interface SessionIdentity {
@@ -50,7 +54,10 @@ export const Outcome = {
   None: 0,
   Ack: 1,
   Error: 2,
-  /** The ACK waits for a reliable-ack sink to confirm delivery (PROTOCOL.md §9); it arrives as a Settlement. */
+  /**
+   * An ACK (its bytes are in `replies`) that also owes one delivery confirmation from a reliable-ack
+   * sink of the lane (PROTOCOL.md §9); the confirmation arrives as a Settlement.
+   */
   Pending: 3,
 } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
@@ -66,8 +73,6 @@ export interface DispatchResult {
   replyIndex: Uint32Array;
   /** Per entry: the record type (envelope topic), '' when the frame could not be read that far. */
   recordTypes: string[];
-  /** Per entry with Outcome.Pending: the id its Settlement will carry. */
-  pendingIds: Uint32Array;
   /** Records for sinks that run on the main thread (node-rdkafka cannot load in a worker thread). */
   forwarded: ForwardedRecord[];
   /** Their payloads, concatenated; each ForwardedRecord holds its offset and length. */
@@ -78,8 +83,8 @@ export interface DispatchResult {
 
 /**
  * A record the dispatch thread encoded for a main-thread sink. The entry's Outcome is the pool's
- * verdict; the main thread folds in this sink's: a refusal withdraws the ACK, and when `reliable`
- * the ACK waits for this sink's delivery confirmation.
+ * verdict; the main thread's reply ledger folds in this sink's: a refusal withdraws the ACK, and
+ * when `reliable` the ACK waits for this sink's delivery confirmation.
  */
 export interface ForwardedRecord {
   entry: number;
@@ -95,13 +100,19 @@ export interface ForwardedRecord {
   length: number;
 }
 
-/** A late verdict for a Pending entry, posted by a dispatch thread on its settlement port. */
+/**
+ * The sinks' decision for a Pending entry (a reliable-ack confirmation, or the release of a record
+ * a sink held for back-pressure), posted by a dispatch thread on its settlement port.
+ * It may reach the main thread before or after the result of the batch that made it.
+ */
 export interface Settlement {
-  pendingId: number;
-  /** ACK bytes to send when delivered; absent when delivery failed for good (no ACK: the vehicle resends). */
-  reply?: Uint8Array;
+  /** The entry's reply-ledger ticket (from the batch index). */
+  ticket: number;
+  /** False when delivery failed for good: no ACK, the vehicle resends. */
+  delivered: boolean;
   recordType: string;
-  sink: string;
+  /** The record type's reliable-ack sink (§9); undefined when only back-pressure held the reply. */
+  reliableSource: string | undefined;
 }
 
 /**

@@ -27,16 +27,15 @@ class FakeSink implements Sink {
 }
 
 function context(routes: PipelineContext['routes']) {
-  const settlements: { id: number; delivered: boolean; ack: Uint8Array }[] = [];
+  const settlements: { id: number; delivered: boolean }[] = [];
   let next = 1;
   const ctx: PipelineContext = {
     routes,
     transmitDecoded: false,
     logger: pino({ level: 'silent' }),
-    awaitConfirmation(_type, _sink, ack, onConfirmed) {
+    awaitConfirmation(_type, _sink, onConfirmed) {
       const id = next++;
-      onConfirmed((delivered) => settlements.push({ id, delivered, ack }));
-      return id;
+      onConfirmed((delivered) => settlements.push({ id, delivered }));
     },
   };
   return { ctx, settlements };
@@ -152,15 +151,47 @@ describe('dispatchEntry', () => {
         ],
       ]),
     );
-    const { outcome, out } = run(ctx, EntryKind.Frame, vFrame('t3'));
+    const { outcome, reply } = run(ctx, EntryKind.Frame, vFrame('t3'));
     expect(outcome).toBe(Outcome.Pending);
-    expect(out.pendingIds[0]).toBe(1);
+    expect(reply).toEqual(Buffer.from(writeAck('t3', 'V'))); // the ACK it gets once confirmed
     expect(reliable.confirmations).toHaveLength(1);
     expect(other.confirmations).toHaveLength(0); // only the reliable source confirms
     expect(settlements).toEqual([]);
     reliable.confirmations[0](true);
     reliable.confirmations[0](false); // a sink settles once; repeats are ignored
-    expect(settlements).toEqual([{ id: 1, delivered: true, ack: writeAck('t3', 'V') }]);
+    expect(settlements).toEqual([{ id: 1, delivered: true }]);
+  });
+
+  it('holds the ACK of a record a sink accepted above its high-water mark until it releases it', () => {
+    const releases: DeliveryConfirmation[] = [];
+    const holding = new FakeSink({ accepted: true, held: (release) => releases.push(release) });
+    const reliable = new FakeSink({ accepted: true });
+    const { ctx, settlements } = context(
+      new Map([
+        [
+          'V',
+          {
+            sinks: [
+              { name: 'k', sink: reliable },
+              { name: 'h', sink: holding },
+            ],
+            reliableSource: 'k',
+          },
+        ],
+      ]),
+    );
+    const { outcome, reply } = run(ctx, EntryKind.Frame, vFrame('t5'));
+    expect(outcome).toBe(Outcome.Pending);
+    expect(reply).toEqual(Buffer.from(writeAck('t5', 'V')));
+    reliable.confirmations[0](true);
+    expect(settlements).toEqual([]); // the holding sink has not released it yet
+    releases[0](false);
+    expect(settlements).toEqual([{ id: 1, delivered: false }]); // it failed there: no ACK
+
+    const alone = context(new Map([['V', { sinks: [{ name: 'h', sink: holding }], reliableSource: undefined }]]));
+    expect(run(alone.ctx, EntryKind.Frame, vFrame('t6')).outcome).toBe(Outcome.Pending);
+    releases[1](true);
+    expect(alone.settlements).toEqual([{ id: 1, delivered: true }]);
   });
 
   it('reports a failed delivery as a settlement without ACK', () => {

@@ -23,8 +23,11 @@ export interface PipelineContext {
   logger: Logger;
   /** Counts each outcome (PROTOCOL.md §5.2); absent without monitoring. */
   metrics?: RecordMetrics;
-  /** Registers a record awaiting its reliable-ack confirmation; returns the id its Settlement carries. */
-  awaitConfirmation(recordType: string, sink: string, ack: Uint8Array, onConfirmed: (cb: (delivered: boolean) => void) => void): number;
+  /**
+   * Registers the current entry's record as awaiting its sinks' decision (a Settlement): the
+   * confirmation of `reliableSource` (§9), and/or the release of a sink that held it (back-pressure).
+   */
+  awaitConfirmation(recordType: string, reliableSource: string | undefined, onConfirmed: (cb: (delivered: boolean) => void) => void): void;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -138,11 +141,10 @@ export function dispatchEntry(
       logError(ctx.logger, 'record_refused', verdict.reason, { txid, record_type: topic, vin: session.deviceId, dispatcher: verdict.sink });
       ctx.metrics?.refused(verdict.sink, topic, true);
       return;
-    case 'awaiting-confirmation': {
-      const id = ctx.awaitConfirmation(topic, route.reliableSource ?? '', writeAck(txidBytes, topicBytes), verdict.onConfirmed);
-      out.pending(entry, id);
+    case 'awaiting-confirmation':
+      ctx.awaitConfirmation(topic, route.reliableSource, verdict.onConfirmed);
+      out.reply(entry, Outcome.Pending, writeAck(txidBytes, topicBytes));
       return;
-    }
   }
 }
 

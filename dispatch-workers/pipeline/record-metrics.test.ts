@@ -33,7 +33,7 @@ function setup(refuse = false) {
     transmitDecoded: false,
     logger: pino({ level: 'silent' }),
     metrics: createRecordMetrics(new RecordingMetrics(recorder), ['VIN1']),
-    awaitConfirmation: () => 1,
+    awaitConfirmation: () => undefined,
   };
   const run = (kind: EntryKind, frame: Uint8Array) => dispatchEntry(ctx, new ReplyBuffer(1), 0, kind, frame, session, 0);
   /** name{labels…} → value, after a drain. */

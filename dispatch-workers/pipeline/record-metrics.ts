@@ -17,8 +17,11 @@ export interface RecordMetrics {
   dispatched(recordType: string, payloadBytes: number, signals: number, vin: string): void;
   /** A sink refused the record at produce time; `frameUnanswered`: its frame loses its ACK by it (D6). */
   refused(sink: string, recordType: string, frameUnanswered: boolean): void;
-  /** A reliable-ack source decided; `startedAt` is `performance.now()` when the record was produced. */
-  confirmed(dispatcher: string, startedAt: number, delivered: boolean): void;
+  /**
+   * The sinks a frame's reply waited for decided; `dispatcher`: its reliable-ack source, if any
+   * (else a sink held it for back-pressure); `startedAt` is `performance.now()` at produce time.
+   */
+  confirmed(dispatcher: string | undefined, startedAt: number, delivered: boolean): void;
 }
 
 interface TypeCounters {
@@ -89,8 +92,8 @@ class CountingRecordMetrics implements RecordMetrics {
     if (frameUnanswered) this.refusedFrames.inc();
   }
 
-  confirmed(dispatcher: string, startedAt: number, delivered: boolean): void {
-    this.ackWait.observe({ dispatcher }, (performance.now() - startedAt) / 1000);
+  confirmed(dispatcher: string | undefined, startedAt: number, delivered: boolean): void {
+    if (dispatcher !== undefined) this.ackWait.observe({ dispatcher }, (performance.now() - startedAt) / 1000);
     if (!delivered) this.failedFrames.inc();
   }
 

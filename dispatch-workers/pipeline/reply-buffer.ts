@@ -2,13 +2,12 @@
  * Collects one batch's verdicts: an Outcome per entry and the reply frames, concatenated into one
  * buffer so the whole result crosses back to the main thread by transfer.
  */
-import { Outcome } from '../../shared/batch';
+import type { Outcome } from '../../shared/batch';
 
 export class ReplyBuffer {
   readonly outcomes: Uint8Array;
   readonly replyIndex: Uint32Array;
   readonly recordTypes: string[];
-  readonly pendingIds: Uint32Array;
   private bytes: Uint8Array;
   private used = 0;
 
@@ -16,12 +15,12 @@ export class ReplyBuffer {
     this.outcomes = new Uint8Array(entries);
     this.replyIndex = new Uint32Array(entries * 2);
     this.recordTypes = new Array<string>(entries).fill('');
-    this.pendingIds = new Uint32Array(entries);
     // ACK and ERROR frames are 80–200 bytes for ordinary txids.
     this.bytes = new Uint8Array(Math.max(256, entries * 128));
   }
 
-  reply(entry: number, outcome: typeof Outcome.Ack | typeof Outcome.Error, frame: Uint8Array): void {
+  /** Pending: an ACK that also waits for a lane sink's delivery confirmation (PROTOCOL.md §9). */
+  reply(entry: number, outcome: typeof Outcome.Ack | typeof Outcome.Error | typeof Outcome.Pending, frame: Uint8Array): void {
     this.outcomes[entry] = outcome;
     if (this.used + frame.length > this.bytes.length) {
       const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.used + frame.length));
@@ -32,11 +31,6 @@ export class ReplyBuffer {
     this.replyIndex[entry * 2] = this.used;
     this.replyIndex[entry * 2 + 1] = frame.length;
     this.used += frame.length;
-  }
-
-  pending(entry: number, pendingId: number): void {
-    this.outcomes[entry] = Outcome.Pending;
-    this.pendingIds[entry] = pendingId;
   }
 
   /** Outcome.None is the zero value: entries nobody replies to need no call. */

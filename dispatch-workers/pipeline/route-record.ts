@@ -16,30 +16,53 @@ export interface Route {
 export type RouteVerdict =
   | { kind: 'accepted' }
   | { kind: 'refused'; sink: string; reason: string }
-  /** Accepted by every sink; `onConfirmed` runs exactly once when the reliable source has decided. */
+  /**
+   * Accepted by every sink, but the reply waits: for the reliable source's confirmation (§9)
+   * and for every sink that held it (back-pressure). `onConfirmed` runs exactly once, when all
+   * have decided: delivered only if every one delivered.
+   */
   | { kind: 'awaiting-confirmation'; onConfirmed: (cb: (delivered: boolean) => void) => void };
 
 export function routeRecord(route: Route, record: SinkRecord): RouteVerdict {
-  let confirmed: boolean | undefined;
+  let waiting = 0;
+  let delivered = true;
+  let decided: boolean | undefined;
   let listener: ((delivered: boolean) => void) | undefined;
-  const confirm: DeliveryConfirmation = (delivered) => {
-    if (confirmed !== undefined) return; // a sink settles a record once; ignore repeats
-    confirmed = delivered;
-    listener?.(delivered);
+  /** One sink's decision; a sink settles a record once, repeats are ignored. */
+  const waitFor = (): DeliveryConfirmation => {
+    waiting++;
+    let settled = false;
+    return (ok) => {
+      if (settled) return;
+      settled = true;
+      delivered &&= ok;
+      if (--waiting > 0) return;
+      decided = delivered;
+      listener?.(delivered);
+    };
   };
+  // Counted while sinks are called, so a sink that confirms at once cannot decide for the others.
+  const producing = waitFor();
 
   let refusal: { sink: string; reason: string } | undefined;
+  let awaiting = false;
   for (const { name, sink } of route.sinks) {
     const reliable = name === route.reliableSource;
-    const verdict = sink.produce(record, reliable ? confirm : undefined);
-    if (!verdict.accepted && refusal === undefined) refusal = { sink: name, reason: verdict.reason };
+    const verdict = sink.produce(record, reliable ? waitFor() : undefined);
+    if (!verdict.accepted) {
+      refusal ??= { sink: name, reason: verdict.reason };
+      continue;
+    }
+    if (verdict.held !== undefined) verdict.held(waitFor());
+    awaiting ||= reliable || verdict.held !== undefined;
   }
   if (refusal !== undefined) return { kind: 'refused', ...refusal };
-  if (route.reliableSource === undefined) return { kind: 'accepted' };
+  if (!awaiting) return { kind: 'accepted' };
+  producing(true);
   return {
     kind: 'awaiting-confirmation',
     onConfirmed(cb) {
-      if (confirmed !== undefined) cb(confirmed);
+      if (decided !== undefined) cb(decided);
       else listener = cb;
     },
   };

@@ -31,8 +31,18 @@ export interface SinkRecord {
 /**
  * What `produce` answers at once. `accepted`: the sink took the record (queued or sent).
  * `refused`: it did not (queue full, broker down): the record is not ACKed (DEVIATIONS.md D6).
+ *
+ * Back-pressure (ARCHITECTURE.md "Bounded memory"): a sink whose buffer is above its high-water
+ * mark still accepts, with `held`: the frame's reply then waits until the record has left the sink.
+ * The vehicle's window of unanswered frames fills and it slows down; refusing is for the hard limit.
  */
-export type ProduceVerdict = { accepted: true } | { accepted: false; reason: string };
+export type ProduceVerdict = { accepted: true; held?: HeldReply } | { accepted: false; reason: string };
+
+/**
+ * Registers the callback the sink calls exactly once when a held record has left it: `true`
+ * delivered, `false` failed for good (then the frame gets no ACK). Called right after `produce`.
+ */
+export type HeldReply = (release: DeliveryConfirmation) => void;
 export const ACCEPTED: ProduceVerdict = Object.freeze({ accepted: true });
 
 /**

@@ -60,7 +60,10 @@ export interface ForwardedCertificateGate {
   identity(res: HttpResponse, req: HttpRequest, directCertificate: string): Identity | 'direct' | undefined;
 }
 
-/** Outbound buffer per socket before uWS drops sends; sessions pause reading well before this. */
+/**
+ * Outbound buffer per socket before uWS drops sends (the session then ends, `socket_err`). A session
+ * sheds frames at its in-flight bound long before its replies could fill this.
+ */
 const MAX_BACKPRESSURE = 4 * 1024 * 1024;
 
 /**

@@ -120,7 +120,7 @@ export const GATEWAY_METRICS: readonly CatalogueEntry[] = [
   counter(
     'gateway_unanswered_frames_total',
     ['reason'],
-    'Vehicle frames that get no reply, by reason: refused (D6), delivery_failed, rate_limited (D3), shed (in-flight bound), draining',
+    'Vehicle frames that get no reply, by reason: refused (D6), delivery_failed, dispatch_failed (its batch failed), rate_limited (D3), shed (in-flight bound), draining',
   ),
   counter('gateway_sink_refused_total', ['sink', 'record_type'], 'Records a sink refused at produce time (D6)'),
   gauge('gateway_sink_inflight_records', ['sink'], 'Records handed to a sink and not yet delivered or failed (sinks that report it)'),

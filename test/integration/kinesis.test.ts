@@ -217,11 +217,9 @@ describe('reliable acks (§9)', () => {
       expect(error).toMatchObject({ record_type: 'V', vin, stream: `${NS.kr}_V` });
       expect(String(error.error)).toMatch(/ECONNREFUSED/);
       await waitForMetric(metricsPort, 'kinesis_err', { record_type: 'V' }, (v) => v === 1);
-      await new Promise((r) => setTimeout(r, 1000));
-      expect(vehicle.pendingReplies).toBe(0);
       await startKinesis(); // in memory: the streams are new
       vehicle.send(frame('kr-after', 102));
-      // Replies leave in order of decision: the failed record never gets one.
+      // Replies leave in arrival order: had the failed record been answered, its reply would come first.
       expect(await vehicle.nextReply(30_000)).toMatchObject({ kind: 'ack', txid: 'kr-after' });
       expect((await reader.read(`${NS.kr}_V`)).map(numberOf)).toEqual([102]);
       await vehicle.close();

@@ -137,10 +137,13 @@ describe('replies', () => {
     await Promise.all(vehicles.map((v) => v.close()));
   });
 
-  it('ends the session on a text message', async () => {
+  it('ends the session on a text message: TCP closed without a close frame, nothing after it answered (§2.4)', async () => {
     const vehicle = await gateway.vehicle(VIN);
     vehicle.sendText('hello');
-    await vehicle.closed;
+    vehicle.send(streamFrame({ topic: 'V', txid: 'after-text', payload: vehicleDataPayload(VIN, 20, rand), vin: VIN }));
+    expect(await vehicle.closed).toBe(1006); // abnormal closure: no close frame was sent
+    expect(vehicle.pendingReplies).toBe(0);
+    expect(recordLogs('after-text')).toHaveLength(0);
   });
 
   it('emits CONNECTED and DISCONNECTED connectivity records with the X-TXID connection id', async () => {

@@ -43,7 +43,17 @@ function setup(outcome: (entry: PutEntry) => EntryOutcome, maxBufferedRecords = 
 }
 
 const OK: EntryOutcome = { ok: true, shardId: 'shardId-000000000000', sequenceNumber: '1' };
-const settle = () => new Promise((r) => setTimeout(r, 20));
+/** Records `confirmed` and resolves with the first confirmation. */
+function confirmation(confirmed: boolean[]): { confirm: (delivered: boolean) => void; settled: Promise<boolean> } {
+  let confirm!: (delivered: boolean) => void;
+  const settled = new Promise<boolean>((resolve) => {
+    confirm = (delivered) => {
+      confirmed.push(delivered);
+      resolve(delivered);
+    };
+  });
+  return { confirm, settled };
+}
 
 describe('KinesisSink', () => {
   it('sends a copy of the payload to the record type’s stream, keyed by VIN', async () => {
@@ -62,10 +72,11 @@ describe('KinesisSink', () => {
   it('confirms a reliable record once PutRecords accepted it, and counts §11.2 metrics', async () => {
     const { sink, recorder } = setup(() => OK);
     const confirmed: boolean[] = [];
-    sink.produce(record('VIN1', Buffer.from('12345')), (d) => confirmed.push(d));
+    const { confirm, settled } = confirmation(confirmed);
+    sink.produce(record('VIN1', Buffer.from('12345')), confirm);
     sink.produce(record('VIN2', Buffer.from('123')));
     expect(confirmed).toEqual([]); // not before the call answered
-    await settle();
+    await settled;
     expect(confirmed).toEqual([true]);
     expect(counts(recorder)).toEqual({
       'kinesis_publish_total{V}': 2,
@@ -77,8 +88,9 @@ describe('KinesisSink', () => {
   it('confirms false exactly once and counts kinesis_err when the record fails for good', async () => {
     const { sink, recorder } = setup(() => ({ ok: false, code: 'InternalFailure', message: 'boom' }));
     const confirmed: boolean[] = [];
-    sink.produce(record('VIN1', Buffer.from('x')), (d) => confirmed.push(d));
-    await settle();
+    const { confirm, settled } = confirmation(confirmed);
+    sink.produce(record('VIN1', Buffer.from('x')), confirm);
+    await settled;
     await sink.close();
     expect(confirmed).toEqual([false]);
     expect(counts(recorder)).toEqual({ 'kinesis_err{V}': 1 });
@@ -86,7 +98,7 @@ describe('KinesisSink', () => {
 
   it('refuses when the buffer is full, when closing, and a record over 1 MiB (D6: no ACK)', async () => {
     const { sink, recorder } = setup(() => OK, 1);
-    expect(sink.produce(record('VIN1', Buffer.from('a')))).toEqual({ accepted: true });
+    expect(sink.produce(record('VIN1', Buffer.from('a'))).accepted).toBe(true);
     const full = sink.produce(record('VIN2', Buffer.from('b')));
     expect(full).toEqual({ accepted: false, reason: 'kinesis: buffer full (1 records, 5 bytes queued)' });
     const big = sink.produce(record('VIN3', new Uint8Array(1024 * 1024)));
@@ -107,10 +119,26 @@ describe('KinesisSink', () => {
   it('is unhealthy after a call failed as a whole, healthy again once one is answered', async () => {
     let fail = true;
     const recorder = new MetricsRecorder();
+    let answered: Promise<unknown> = Promise.resolve();
+    /** Resolves once the last call's answer has been handled (in promise callbacks, before the next macrotask). */
+    const callHandled = async () => {
+      await answered;
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    let calls = 0;
+    let called!: () => void;
+    let nextCall = new Promise<void>((resolve) => (called = resolve));
+    const callMade = async () => {
+      await nextCall;
+      nextCall = new Promise<void>((resolve) => (called = resolve));
+    };
     const sink = new KinesisSink(
-      async (_stream, entries) => {
-        if (fail) throw new Error('connect ECONNREFUSED 127.0.0.1:4567');
-        return entries.map(() => OK);
+      (_stream, entries) => {
+        calls++;
+        const answer = fail ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:4567')) : Promise.resolve(entries.map(() => OK));
+        answered = answer.catch(() => undefined);
+        called();
+        return answer;
       },
       new Map([['V', 'ns_V']]),
       logger,
@@ -119,11 +147,33 @@ describe('KinesisSink', () => {
     );
     expect(sink.healthy()).toBe(true);
     sink.produce(record('VIN1', Buffer.from('a')));
-    await settle();
+    await callMade();
+    await callHandled();
     expect(sink.healthy()).toBe(false);
     fail = false;
     sink.produce(record('VIN1', Buffer.from('b')));
-    await settle();
+    await callMade();
+    await callHandled();
     expect(sink.healthy()).toBe(true);
+    expect(calls).toBe(2);
+  });
+
+  it('holds the replies of records accepted above the high-water mark until they have left the buffer', async () => {
+    const { sink } = setup((e) => (Buffer.from(e.data).toString() === 'd' ? { ok: false, code: 'InternalFailure', message: 'x' } : OK), 4);
+    const verdicts = ['a', 'b', 'c', 'd'].map((data, i) => sink.produce(record(`VIN${i}`, Buffer.from(data))));
+    // Half of 4 records: the third and fourth are held, none refused.
+    expect(verdicts.map((v) => v.accepted && v.held !== undefined)).toEqual([false, false, true, true]);
+    const released: boolean[] = [];
+    const both = new Promise<void>((resolve) => {
+      for (const v of verdicts)
+        if (v.accepted)
+          v.held?.((delivered) => {
+            released.push(delivered);
+            if (released.length === 2) resolve();
+          });
+    });
+    await both;
+    expect(released.sort()).toEqual([false, true]);
+    await sink.close();
   });
 });

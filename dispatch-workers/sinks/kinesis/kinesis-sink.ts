@@ -2,9 +2,10 @@
  * The Kinesis sink (PROTOCOL.md §10.2) in a dispatch lane: `produce` copies the record into the
  * bounded PutRecords batcher and answers at once, so no vehicle's read path waits for Kinesis.
  *
- * Verdicts: queued ⇒ accepted (without reliable acks the ACK goes out now); buffer full, closing,
- * or a record over the 1 MiB entry limit ⇒ refused, so the record is not ACKed and the vehicle
- * resends it (DEVIATIONS.md D6). A record that later fails for good is counted (`kinesis_err`),
+ * Verdicts: queued ⇒ accepted (without reliable acks the ACK goes out now; above the high-water
+ * mark, half the buffer bounds, it waits until the record has left the buffer: back-pressure);
+ * buffer full, closing, or a record over the 1 MiB entry limit ⇒ refused, so the record is not
+ * ACKed and the vehicle resends it (DEVIATIONS.md D6). A record that later fails for good is counted (`kinesis_err`),
  * logged (`kinesis_err`) and, for a reliable-ack type, confirmed as not delivered (§9: no ACK ever).
  */
 import { logError } from '../../../shared/log';
@@ -12,7 +13,7 @@ import type { Logger } from '../../../shared/log';
 import type { Metrics } from '../../../shared/metrics';
 import { PublishMetrics } from '../publish-metrics';
 import type { DeliveryConfirmation, ProduceVerdict, Sink, SinkRecord } from '../sink';
-import { ACCEPTED } from '../sink';
+import { HighWaterMark } from '../high-water';
 import { PutRecordsBatcher } from './put-records-batcher';
 import type { BatcherOptions, PutRecordsCall } from './put-records-batcher';
 import { PUT_RECORDS_LIMITS, entrySize } from './put-records-limits';
@@ -27,6 +28,8 @@ interface PendingRecord {
   /** When it was queued (the delivery tracker's clock). */
   startedAt: number;
   readonly confirm: DeliveryConfirmation | undefined;
+  /** Set when the record holds its frame's reply (above the high-water mark). */
+  release: DeliveryConfirmation | undefined;
 }
 
 /** Close flushes for at most this long: the primary stops a worker 5 s after its drain deadline. */
@@ -35,6 +38,7 @@ export const CLOSE_FLUSH_TIMEOUT_MS = 4_000;
 export class KinesisSink implements Sink {
   private readonly batcher: PutRecordsBatcher<PendingRecord>;
   private readonly metrics: PublishMetrics;
+  private readonly highWater: HighWaterMark;
   /** false after a call failed as a whole (unreachable, 5xx) until a call is answered again. */
   private reachable = true;
 
@@ -46,6 +50,7 @@ export class KinesisSink implements Sink {
     options: BatcherOptions,
   ) {
     this.metrics = new PublishMetrics(metrics, 'kinesis');
+    this.highWater = new HighWaterMark(options.maxBufferedRecords, options.maxBufferedBytes);
     this.batcher = new PutRecordsBatcher<PendingRecord>(
       putRecords,
       {
@@ -82,15 +87,16 @@ export class KinesisSink implements Sink {
       bytes: record.payload.byteLength,
       startedAt: 0,
       confirm,
+      release: undefined,
     };
     // The payload may be a view into a reused batch buffer: the batcher keeps a copy (`new
     // Uint8Array(view)` copies; a Buffer's `slice` would not).
     const queued = this.batcher.enqueue(stream, record.vin, new Uint8Array(record.payload), size, pending);
+    const { records, bytes } = this.batcher.buffered;
     if (queued === 'queued') {
       pending.startedAt = this.metrics.started(); // nothing settles before the next turn
-      return ACCEPTED;
+      return this.highWater.verdict(pending, records, bytes, confirm !== undefined);
     }
-    const { records, bytes } = this.batcher.buffered;
     return {
       accepted: false,
       reason: queued === 'full' ? `kinesis: buffer full (${records} records, ${bytes} bytes queued)` : 'kinesis: closing',
@@ -113,10 +119,12 @@ export class KinesisSink implements Sink {
         'kinesis_message_dispatched',
       );
     this.metrics.delivered(r.recordType, r.bytes, r.startedAt, r.confirm);
+    r.release?.(true);
   }
 
   private failed(r: PendingRecord, error: string): void {
     logError(this.logger, 'kinesis_err', error, { record_type: r.recordType, txid: r.txid, vin: r.vin, stream: r.stream });
     this.metrics.failed(r.recordType, r.startedAt, r.confirm);
+    r.release?.(false);
   }
 }

@@ -11,10 +11,36 @@ class FakeKinesis {
   hold = false;
   private held: (() => void)[] = [];
   private attempts = new Map<string, number>();
+  private results: Promise<unknown>[] = [];
+  private callWaiters: { count: number; resolve: () => void }[] = [];
 
-  readonly put = async (stream: string, entries: readonly PutEntry[]): Promise<EntryOutcome[]> => {
+  readonly put = (stream: string, entries: readonly PutEntry[]): Promise<EntryOutcome[]> => {
+    const result = this.answer(stream, entries);
+    this.results.push(result.catch(() => undefined));
+    return result;
+  };
+
+  /** Resolves once `count` calls have been made. */
+  callsMade(count: number): Promise<void> {
+    if (this.calls.length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.callWaiters.push({ count, resolve }));
+  }
+
+  /** Releases held calls and resolves once their results have been handled by the caller. */
+  async releaseAndSettle(): Promise<void> {
+    this.release();
+    await Promise.all(this.results);
+    // The caller handles a result in promise callbacks, all run before the next macrotask.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private async answer(stream: string, entries: readonly PutEntry[]): Promise<EntryOutcome[]> {
     const ids = entries.map((e) => Buffer.from(e.data).toString());
     this.calls.push({ stream, ids });
+    for (const waiter of this.callWaiters.filter((w) => this.calls.length >= w.count)) {
+      this.callWaiters.splice(this.callWaiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
     const thrown = this.throwWhen(this.calls.length - 1);
     if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
     await Promise.resolve();
@@ -28,7 +54,7 @@ class FakeKinesis {
       this.log.push({ stream, vin: e.partitionKey, id });
       return { ok: true, shardId: 'shardId-000000000000', sequenceNumber: String(this.log.length) };
     });
-  };
+  }
 
   release(): void {
     this.hold = false;
@@ -70,7 +96,8 @@ function setup(options: Partial<BatcherOptions> = {}) {
   return { kinesis, batcher, delivered, failed, retried, put };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** One turn of the event loop: the batcher sends what was queued in the previous one (setImmediate). */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('PutRecordsBatcher', () => {
   it('sends one turn’s records of many VINs in one PutRecords call, one record per VIN per call', async () => {
@@ -186,11 +213,11 @@ describe('PutRecordsBatcher', () => {
     const { kinesis, batcher, delivered, put } = setup({ maxCallsPerStream: 2 });
     kinesis.hold = true;
     put('A', 'A0');
-    await sleep(5);
+    await kinesis.callsMade(1);
     put('B', 'B0');
-    await sleep(5);
+    await kinesis.callsMade(2);
     put('C', 'C0');
-    await sleep(5);
+    await nextTurn(); // the turn in which C0 would have been sent
     // A0 and B0 are in two calls at once; C0 waits for a free slot.
     expect(kinesis.calls.map((c) => c.ids)).toEqual([['A0'], ['B0']]);
     kinesis.release();
@@ -232,8 +259,7 @@ describe('PutRecordsBatcher', () => {
     await batcher.close(50);
     expect(failed.map((f) => f.id)).toEqual(['A0', 'A1']);
     expect(failed[0].error).toBe('not delivered within 50 ms of close');
-    kinesis.release();
-    await sleep(10);
+    await kinesis.releaseAndSettle();
     expect(delivered).toEqual([]);
     expect(failed).toHaveLength(2);
     expect(batcher.buffered.records).toBe(0);

@@ -40,13 +40,13 @@ export const PUBSUB_CONFIG_BLOCK: SinkConfigBlock = {
       goType: 'int',
     },
     max_buffered_records: {
-      doc: 'Ours. Records being published per dispatch lane; more are refused (not ACKed, gateway/DEVIATIONS.md D6).',
+      doc: 'Ours. Records being published per dispatch lane; above half of it the ACKs of new records wait until they have left the buffer (back-pressure), beyond it records are refused (not ACKed, gateway/DEVIATIONS.md D6).',
       format: 'nat',
       default: 10_000,
       goType: 'int',
     },
     max_buffered_bytes: {
-      doc: 'Ours. Payload bytes being published per dispatch lane; more are refused.',
+      doc: 'Ours. Payload bytes being published per dispatch lane; the same high-water mark at half, and refused beyond it.',
       format: 'nat',
       default: 64 * 1024 * 1024,
       goType: 'int',

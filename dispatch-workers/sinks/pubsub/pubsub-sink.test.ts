@@ -109,16 +109,16 @@ describe('PubsubSink', () => {
 
   it('refuses above the in-flight bound (records or bytes) and while closing', async () => {
     const { sink, publisher } = setup(2, 10);
-    expect(sink.produce(record('A', Buffer.from('1234')))).toEqual({ accepted: true });
+    expect(sink.produce(record('A', Buffer.from('1234'))).accepted).toBe(true);
     expect(sink.produce(record('B', Buffer.from('1234567'))).accepted).toBe(false); // 11 bytes > 10
-    expect(sink.produce(record('B', Buffer.from('12')))).toEqual({ accepted: true });
+    expect(sink.produce(record('B', Buffer.from('12'))).accepted).toBe(true);
     expect(sink.produce(record('C', Buffer.from('1')))).toEqual({
       accepted: false,
       reason: 'pubsub: buffer full (2 records, 6 bytes in flight)',
     });
     publisher.published[0].settle();
     await tick();
-    expect(sink.produce(record('C', Buffer.from('1')))).toEqual({ accepted: true });
+    expect(sink.produce(record('C', Buffer.from('1'))).accepted).toBe(true);
     publisher.published.slice(1).forEach((p) => p.settle());
     await sink.close();
     expect(sink.produce(record('D', Buffer.from('1')))).toEqual({ accepted: false, reason: 'pubsub: closing' });
@@ -138,5 +138,23 @@ describe('PubsubSink', () => {
     await tick();
     expect(confirmed).toEqual([true, false]);
     expect(counts(recorder)).toMatchObject({ 'pubsub_err{V}': 1, 'pubsub_publish_total{V}': 1 });
+  });
+
+  it('holds the replies of records accepted above the high-water mark until their publish settles', async () => {
+    const { sink, publisher } = setup(4);
+    const verdicts = ['A', 'B', 'C', 'D'].map((vin) => sink.produce(record(vin, Buffer.from('1'))));
+    // Half of 4 records: the third and fourth are held, none refused.
+    expect(verdicts.map((v) => v.accepted && v.held !== undefined)).toEqual([false, false, true, true]);
+    const released: boolean[] = [];
+    for (const v of verdicts) if (v.accepted) v.held?.((delivered) => released.push(delivered));
+    publisher.published[2].settle();
+    publisher.published[3].settle(new Error('gone'));
+    await tick();
+    expect(released).toEqual([true, false]);
+    publisher.published[0].settle();
+    await tick();
+    // Back under the mark (2 in flight with it): accepted without holding.
+    const next = sink.produce(record('E', Buffer.from('1')));
+    expect(next.accepted && next.held === undefined).toBe(true);
   });
 });

@@ -4,8 +4,9 @@
  * publish result on the vehicle's read path, `produce` hands the record to the client's batching
  * publisher and answers at once; the result arrives later.
  *
- * Verdicts: handed over ⇒ accepted (without reliable acks the ACK goes out now); more than the
- * bound in flight, or closing ⇒ refused: no ACK, the vehicle resends (DEVIATIONS.md D6). A publish
+ * Verdicts: handed over ⇒ accepted (without reliable acks the ACK goes out now; above the
+ * high-water mark, half the bounds, it waits until the publish has settled: back-pressure); more
+ * than the bound in flight, or closing ⇒ refused: no ACK, the vehicle resends (DEVIATIONS.md D6). A publish
  * that fails for good (after the client's retries, within `publish_timeout_ms`) is counted
  * (`pubsub_err`), logged (`pubsub_err`) and, for a reliable-ack type, confirmed as not delivered.
  * A publish resolved with a message id is delivered (§9).
@@ -16,7 +17,7 @@ import type { Logger } from '../../../shared/log';
 import type { Metrics } from '../../../shared/metrics';
 import { PublishMetrics } from '../publish-metrics';
 import type { DeliveryConfirmation, ProduceVerdict, Sink, SinkRecord } from '../sink';
-import { ACCEPTED } from '../sink';
+import { HighWaterMark } from '../high-water';
 import type { Publisher } from './pubsub-client';
 import { errorText } from './topic-provisioning';
 
@@ -28,6 +29,8 @@ interface InFlight {
   readonly bytes: number;
   readonly startedAt: number;
   readonly confirm: DeliveryConfirmation | undefined;
+  /** Set when the record holds its frame's reply (above the high-water mark). */
+  release: DeliveryConfirmation | undefined;
 }
 
 export interface PubsubSinkOptions {
@@ -43,6 +46,7 @@ export const CLOSE_FLUSH_TIMEOUT_MS = 4_000;
 
 export class PubsubSink implements Sink {
   private readonly metrics: PublishMetrics;
+  private readonly highWater: HighWaterMark;
   private readonly inFlight = new Set<InFlight>();
   private readonly topics = new Map<string, string>();
   private bufferedBytes = 0;
@@ -58,6 +62,7 @@ export class PubsubSink implements Sink {
     private readonly options: PubsubSinkOptions,
   ) {
     this.metrics = new PublishMetrics(metrics, 'pubsub');
+    this.highWater = new HighWaterMark(options.maxBufferedRecords, options.maxBufferedBytes);
   }
 
   produce(record: SinkRecord, confirm?: DeliveryConfirmation): ProduceVerdict {
@@ -74,6 +79,7 @@ export class PubsubSink implements Sink {
       bytes,
       startedAt: this.metrics.started(),
       confirm,
+      release: undefined,
     };
     this.inFlight.add(r);
     this.bufferedBytes += bytes;
@@ -90,7 +96,7 @@ export class PubsubSink implements Sink {
       () => this.delivered(r),
       (error: unknown) => this.failed(r, errorText(error)),
     );
-    return ACCEPTED;
+    return this.highWater.verdict(r, this.inFlight.size, this.bufferedBytes, confirm !== undefined);
   }
 
   healthy(): boolean {
@@ -143,6 +149,7 @@ export class PubsubSink implements Sink {
     if (!this.settle(r)) return;
     this.reachable = true;
     this.metrics.delivered(r.recordType, r.bytes, r.startedAt, r.confirm);
+    r.release?.(true);
   }
 
   private failed(r: InFlight, error: string): void {
@@ -150,5 +157,6 @@ export class PubsubSink implements Sink {
     this.reachable = false;
     logError(this.logger, 'pubsub_err', error, { topic_name: r.topic, txid: r.txid, record_type: r.recordType, vin: r.vin });
     this.metrics.failed(r.recordType, r.startedAt, r.confirm);
+    r.release?.(false);
   }
 }
