@@ -86,3 +86,42 @@ describe('mqtt topic denied by the broker ACL', () => {
     }
   }, 60_000);
 });
+
+describe('mqtt message larger than the broker accepts', () => {
+  it('fails that record (no ACK) once its deadline passes, and the connection recovers for the others', async () => {
+    const gateway = await GatewayProcess.start({
+      config: {
+        gateway: { workers: 1, dispatch_threads: 1 },
+        records: { V: ['mqtt'] },
+        reliable_ack_sources: { V: 'mqtt' },
+        mqtt: {
+          broker: broker.broker,
+          topic_base: BASE,
+          qos: 1,
+          connect_retry_interval_ms: 200,
+          publish_timeout_ms: 1_000,
+          ...GATEWAY_USER,
+        },
+      },
+    });
+    try {
+      const big = await gateway.vehicle(DENIED_VIN);
+      const small = await gateway.vehicle(ALLOWED_VIN);
+      big.send(streamFrame({ topic: 'V', txid: 'too-big', payload: namePayload(DENIED_VIN, 'x'.repeat(8_000)), vin: DENIED_VIN }));
+      // mosquitto drops the connection for it; the record fails at its deadline, unacknowledged.
+      const failed = await gateway.waitForLog((l) => l.msg === 'mqtt_publish_error' && l.txid === 'too-big');
+      expect(broker.log).toContain('disconnected due to oversize packet');
+      expect(big.pendingReplies).toBe(0);
+      // The client does not resend the failed message: the next connection stays up and carries the rest.
+      const after = gateway.logs.indexOf(failed);
+      await gateway.waitForLog((l) => l.msg === 'mqtt_reconnected' && gateway.logs.indexOf(l) > after);
+      small.send(streamFrame({ topic: 'V', txid: 'small', payload: namePayload(ALLOWED_VIN, 'small'), vin: ALLOWED_VIN }));
+      expect(await small.nextReply()).toMatchObject({ kind: 'ack', txid: 'small' });
+      expect(gateway.logs.filter((l) => l.msg === 'mqtt_publish_error')).toHaveLength(1);
+      await big.close();
+      await small.close();
+    } finally {
+      await gateway.stop();
+    }
+  }, 60_000);
+});

@@ -89,7 +89,16 @@ function wrap(client: MqttClient, block: MqttBlock): MqttConnection {
       return client.connected;
     },
     publish(topic, json, done) {
-      client.publish(topic, json, options, (error) => done(error ?? undefined));
+      const callback = (error?: Error) => done(error ?? undefined);
+      client.publish(topic, json, options, callback);
+      // mqtt.js keeps an unacknowledged publish under the id it just allocated (also after a
+      // reconnect, under a wrapped callback). A publish queued behind a store replay has no id yet
+      // and cannot be abandoned.
+      const id = client.getLastMessageId();
+      const known = client.outgoing[id]?.cb === callback;
+      return () => {
+        if (known) client.removeOutgoingMessage(id);
+      };
     },
     async close(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;

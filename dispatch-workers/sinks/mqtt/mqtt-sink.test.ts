@@ -29,8 +29,10 @@ class FakeConnection implements MqttConnection {
   connected = true;
   readonly published: { topic: string; json: string; done: (error: Error | undefined) => void }[] = [];
   closed = 0;
-  publish(topic: string, json: string, done: (error: Error | undefined) => void): void {
+  abandoned = 0;
+  publish(topic: string, json: string, done: (error: Error | undefined) => void): () => void {
     this.published.push({ topic, json, done });
+    return () => this.abandoned++;
   }
   async close() {
     this.closed++;

@@ -18,8 +18,11 @@ import { mqttMessages } from './mqtt-messages';
 /** What the sink needs of an MQTT client (mqtt-client.ts wraps mqtt.js). */
 export interface MqttConnection {
   readonly connected: boolean;
-  /** Publishes with the configured QoS and retained flag; `done` runs once (error when it failed). */
-  publish(topic: string, json: string, done: (error: Error | undefined) => void): void;
+  /**
+   * Publishes with the configured QoS and retained flag; `done` runs once (error when it failed).
+   * Returns `abandon`: the client forgets the message (never resends it after a reconnect).
+   */
+  publish(topic: string, json: string, done: (error: Error | undefined) => void): () => void;
   /** Disconnects, waiting up to `timeoutMs` for outgoing messages. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -48,6 +51,7 @@ interface InFlight {
   outstanding: number;
   failed: boolean;
   timer: NodeJS.Timeout | undefined;
+  readonly abandon: (() => void)[];
 }
 
 export class MqttSink implements Sink {
@@ -93,6 +97,7 @@ export class MqttSink implements Sink {
       outstanding: built.messages.length,
       failed: !built.ok,
       timer: undefined,
+      abandon: [],
     };
     if (!built.ok) {
       if (built.unknownType === true) {
@@ -117,7 +122,7 @@ export class MqttSink implements Sink {
         this.published.inc(labels);
         this.publishedBytes.inc(labels, Buffer.byteLength(m.json));
       }
-      this.connection.publish(m.topic, m.json, (error) => this.completed(r, error));
+      r.abandon.push(this.connection.publish(m.topic, m.json, (error) => this.completed(r, error)));
     }
     if (r.outstanding === 0) this.finish(r);
     else if (this.inFlight.has(r)) r.timer = setTimeout(() => this.timedOut(r), this.options.publishTimeoutMs);
@@ -156,6 +161,10 @@ export class MqttSink implements Sink {
     if (!this.inFlight.has(r)) return;
     for (; r.outstanding > 0; r.outstanding--) this.publishFailed(r, `publish not completed within ${this.options.publishTimeoutMs} ms`);
     this.finish(r);
+    // A QoS ≥ 1 client resends what was not acknowledged after every reconnect: a message the
+    // broker disconnects us for (larger than its max packet size) would then drop the connection
+    // forever. Past the deadline the record has failed; its messages are not resent.
+    for (const abandon of r.abandon) abandon();
   }
 
   private publishFailed(r: InFlight, error: string): void {
