@@ -7,6 +7,8 @@ import { GatewayProcess, TEST_VINS } from '../harness/gateway-process';
 import { MqttReader } from '../harness/mqtt-reader';
 import { PrivateMosquitto } from '../harness/private-mosquitto';
 import { expectStartupFailure } from '../harness/startup-failure';
+import { waitForMetric } from '../harness/metric-poll';
+import { freePort } from '../../shared/free-port';
 import { streamFrame } from '../../bench/vehicle/records';
 import { encode, fieldNumber, payloadTypeFor } from '../../shared/protobuf';
 
@@ -34,9 +36,14 @@ afterAll(async () => {
   await broker?.stop();
 });
 
-const namePayload = (vin: string, name: string) =>
+const namePayload = (vin: string, name: string, version?: string) =>
   encode(payloadTypeFor('V'), {
-    data: [{ key: fieldNumber('VehicleName'), value: { value: { case: 'string_value', value: name } } }],
+    data: [
+      { key: fieldNumber('VehicleName'), value: { value: { case: 'string_value', value: name } } },
+      ...(version === undefined
+        ? []
+        : [{ key: fieldNumber('Version'), value: { value: { case: 'string_value' as const, value: version } } }]),
+    ],
     vin,
   });
 
@@ -88,9 +95,11 @@ describe('mqtt topic denied by the broker ACL', () => {
 });
 
 describe('mqtt message larger than the broker accepts', () => {
-  it('fails that record (no ACK) once its deadline passes, and the connection recovers for the others', async () => {
+  it('fails that record (no ACK, each message counted, one log line) at its deadline; the connection recovers for the others', async () => {
+    const metricsPort = await freePort();
     const gateway = await GatewayProcess.start({
       config: {
+        monitoring: { prometheus_metrics_port: metricsPort },
         gateway: { workers: 1, dispatch_threads: 1 },
         records: { V: ['mqtt'] },
         reliable_ack_sources: { V: 'mqtt' },
@@ -107,7 +116,14 @@ describe('mqtt message larger than the broker accepts', () => {
     try {
       const big = await gateway.vehicle(DENIED_VIN);
       const small = await gateway.vehicle(ALLOWED_VIN);
-      big.send(streamFrame({ topic: 'V', txid: 'too-big', payload: namePayload(DENIED_VIN, 'x'.repeat(8_000)), vin: DENIED_VIN }));
+      big.send(
+        streamFrame({
+          topic: 'V',
+          txid: 'too-big',
+          payload: namePayload(DENIED_VIN, 'x'.repeat(8_000), 'y'.repeat(8_000)),
+          vin: DENIED_VIN,
+        }),
+      );
       // mosquitto drops the connection for it; the record fails at its deadline, unacknowledged.
       const failed = await gateway.waitForLog((l) => l.msg === 'mqtt_publish_error' && l.txid === 'too-big');
       expect(broker.log).toContain('disconnected due to oversize packet');
@@ -117,6 +133,8 @@ describe('mqtt message larger than the broker accepts', () => {
       await gateway.waitForLog((l) => l.msg === 'mqtt_reconnected' && gateway.logs.indexOf(l) > after);
       small.send(streamFrame({ topic: 'V', txid: 'small', payload: namePayload(ALLOWED_VIN, 'small'), vin: ALLOWED_VIN }));
       expect(await small.nextReply()).toMatchObject({ kind: 'ack', txid: 'small' });
+      // Both oversized messages failed and are counted; the burst is logged once.
+      await waitForMetric(metricsPort, 'mqtt_err', { record_type: 'V' }, (v) => v === 2);
       expect(gateway.logs.filter((l) => l.msg === 'mqtt_publish_error')).toHaveLength(1);
       await big.close();
       await small.close();

@@ -38,6 +38,13 @@ export interface MqttSinkOptions {
 /** Close waits for publishes at most this long: the primary stops a worker 5 s after its drain deadline. */
 export const CLOSE_FLUSH_TIMEOUT_MS = 4_000;
 
+/**
+ * Failed publishes come in bursts (a record whose messages all time out, a broker dropping the
+ * connection over one message): the first failure is logged, the rest of the burst only counted,
+ * with at most one more line per this interval. A completed publish ends the burst.
+ */
+export const PUBLISH_ERROR_LOG_INTERVAL_MS = 10_000;
+
 /** Record types whose messages are counted in mqtt_publish_total (§10.5: connectivity is not). */
 const COUNTED_TYPES = new Set(['V', 'alerts', 'errors']);
 
@@ -62,6 +69,8 @@ export class MqttSink implements Sink {
   private readonly delivery: DeliveryTracker;
   private readonly inFlight = new Set<InFlight>();
   private closing = false;
+  /** The publish-error log throttle: in a burst since a logged failure; failures not logged since. */
+  private failureBurst = { active: false, loggedAt: 0, suppressed: 0 };
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -153,6 +162,7 @@ export class MqttSink implements Sink {
     if (!this.inFlight.has(r)) return; // timed out already
     r.outstanding--;
     if (error !== undefined) this.publishFailed(r, error.message);
+    else this.failureBurst.active = false;
     if (r.outstanding === 0) this.finish(r);
   }
 
@@ -170,11 +180,19 @@ export class MqttSink implements Sink {
   private publishFailed(r: InFlight, error: string): void {
     r.failed = true;
     this.errors.inc({ record_type: r.recordType });
+    const burst = this.failureBurst;
+    const now = Date.now();
+    if (burst.active && now - burst.loggedAt < PUBLISH_ERROR_LOG_INTERVAL_MS) {
+      burst.suppressed++;
+      return;
+    }
     logError(this.logger, 'mqtt_publish_error', error, {
       topic_name: topicName(this.options.namespace, r.recordType),
       txid: r.txid,
       vin: r.vin,
+      ...(burst.suppressed > 0 ? { suppressed: burst.suppressed } : {}),
     });
+    this.failureBurst = { active: true, loggedAt: now, suppressed: 0 };
   }
 
   private finish(r: InFlight): void {
