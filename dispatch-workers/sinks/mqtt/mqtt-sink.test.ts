@@ -93,6 +93,8 @@ describe('MqttSink', () => {
     connection.published[0].done(undefined);
     expect(await settled).toBe(false);
     expect(counts(recorder)).toMatchObject({ 'mqtt_err{V}': 2 });
+    // The client forgets the record's messages: none is resent after a reconnect.
+    expect(connection.abandoned).toBe(3);
     connection.published[1].done(undefined); // late: ignored
   });
 
