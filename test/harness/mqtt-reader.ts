@@ -21,9 +21,13 @@ export class MqttReader {
     });
   }
 
-  /** Connects to `host:port` and subscribes to `filter` (QoS 1). */
-  static async open(broker: string, filter: string): Promise<MqttReader> {
-    const client = await mqtt.connectAsync(`mqtt://${broker}`, { reconnectPeriod: 200 });
+  /** Connects to `host:port` (with credentials when given) and subscribes to `filter` (QoS 1). */
+  static async open(
+    broker: string,
+    filter: string,
+    credentials: { username: string; password: string } | undefined = undefined,
+  ): Promise<MqttReader> {
+    const client = await mqtt.connectAsync(`mqtt://${broker}`, { reconnectPeriod: 200, ...credentials });
     await client.subscribeAsync(filter, { qos: 1 });
     return new MqttReader(client);
   }

@@ -39,6 +39,16 @@ export function clientOptions(block: MqttBlock, clientId: string): IClientOption
   };
 }
 
+/** CONNACK return codes (MQTT 3.1.1 §3.2.2.3) that point at the credentials. */
+const BAD_CREDENTIALS = 4;
+const NOT_AUTHORIZED = 5;
+
+/** A refused CONNACK names the config keys the operator has to fix. */
+function credentialsHint(error: Error): string {
+  const code = (error as Error & { code?: unknown }).code;
+  return code === BAD_CREDENTIALS || code === NOT_AUTHORIZED ? '; check config keys "mqtt.username" and "mqtt.password"' : '';
+}
+
 /**
  * Connects, or rejects with upstream's text after STARTUP_CONNECT_TIMEOUT_MS. As upstream's client
  * (connect-retry on), a refused connection or CONNACK is retried until then; the last error is added.
@@ -51,7 +61,7 @@ export async function connectMqtt(block: MqttBlock, clientId: string, logger: Lo
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        const cause = lastError === undefined ? '' : ` (last error: ${lastError.message})`;
+        const cause = lastError === undefined ? '' : ` (last error: ${lastError.message}${credentialsHint(lastError)})`;
         reject(new Error(`connection attempt timed out after ${STARTUP_CONNECT_TIMEOUT_MS / 1000}s${cause}`));
       }, STARTUP_CONNECT_TIMEOUT_MS);
       client.once('connect', () => {
@@ -79,7 +89,16 @@ function wrap(client: MqttClient, block: MqttBlock): MqttConnection {
       return client.connected;
     },
     publish(topic, json, done) {
-      client.publish(topic, json, options, (error) => done(error ?? undefined));
+      const callback = (error?: Error) => done(error ?? undefined);
+      client.publish(topic, json, options, callback);
+      // mqtt.js keeps an unacknowledged publish under the id it just allocated (also after a
+      // reconnect, under a wrapped callback). A publish queued behind a store replay has no id yet
+      // and cannot be abandoned.
+      const id = client.getLastMessageId();
+      const known = client.outgoing[id]?.cb === callback;
+      return () => {
+        if (known) client.removeOutgoingMessage(id);
+      };
     },
     async close(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;

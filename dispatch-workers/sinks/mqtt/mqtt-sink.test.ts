@@ -1,10 +1,10 @@
 import { MetricsRecorder, RecordingMetrics } from '../../../shared/metrics';
 import { recordMetadata } from '../../../shared/record';
-import { createLogger } from '../../../shared/log';
+import { createLogger, observeErrors } from '../../../shared/log';
 import { create, fieldNumber, PayloadType, VehicleConnectivityType } from '../../../shared/protobuf';
 import type { DecodedMessage, MessageInit, Payload } from '../../../shared/protobuf';
 import type { SinkRecord } from '../sink';
-import { MqttSink } from './mqtt-sink';
+import { MqttSink, PUBLISH_ERROR_LOG_INTERVAL_MS } from './mqtt-sink';
 import type { MqttConnection } from './mqtt-sink';
 import { checkMqttBlock } from './index';
 import { brokerUrl, resolveMqttBlock } from './config-block';
@@ -29,8 +29,10 @@ class FakeConnection implements MqttConnection {
   connected = true;
   readonly published: { topic: string; json: string; done: (error: Error | undefined) => void }[] = [];
   closed = 0;
-  publish(topic: string, json: string, done: (error: Error | undefined) => void): void {
+  abandoned = 0;
+  publish(topic: string, json: string, done: (error: Error | undefined) => void): () => void {
     this.published.push({ topic, json, done });
+    return () => this.abandoned++;
   }
   async close() {
     this.closed++;
@@ -91,7 +93,40 @@ describe('MqttSink', () => {
     connection.published[0].done(undefined);
     expect(await settled).toBe(false);
     expect(counts(recorder)).toMatchObject({ 'mqtt_err{V}': 2 });
+    // The client forgets the record's messages: none is resent after a reconnect.
+    expect(connection.abandoned).toBe(3);
     connection.published[1].done(undefined); // late: ignored
+  });
+
+  it('logs a burst of failed publishes once (the rest counted, then reported as suppressed); a success ends the burst', () => {
+    const lines: Readonly<Record<string, unknown>>[] = [];
+    observeErrors((kind, _error, fields) => {
+      if (kind === 'mqtt_publish_error') lines.push(fields ?? {});
+    });
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const { sink, connection, recorder } = setup();
+      sink.produce(vRecord('t1', ['VehicleName', 'Odometer', 'Gear']));
+      for (const p of connection.published) p.done(new Error('boom'));
+      expect(lines.map((l) => l.txid)).toEqual(['t1']);
+      expect(counts(recorder)).toMatchObject({ 'mqtt_err{V}': 3 });
+      // Still the same burst after the interval: one more line, with what was left out.
+      jest.setSystemTime(1_000_000 + PUBLISH_ERROR_LOG_INTERVAL_MS);
+      sink.produce(vRecord('t2', ['Gear']));
+      connection.published[3].done(new Error('boom'));
+      expect(lines.map((l) => [l.txid, l.suppressed])).toEqual([
+        ['t1', undefined],
+        ['t2', 2],
+      ]);
+      // A publish that completes ends the burst: the next failure is logged at once.
+      sink.produce(vRecord('t3', ['Gear', 'Odometer']));
+      connection.published[4].done(undefined);
+      connection.published[5].done(new Error('boom'));
+      expect(lines.map((l) => l.txid)).toEqual(['t1', 't2', 't3']);
+    } finally {
+      jest.useRealTimers();
+      observeErrors(undefined);
+    }
   });
 
   it('refuses while disconnected, beyond the bound, and when closing', async () => {

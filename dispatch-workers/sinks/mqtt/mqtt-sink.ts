@@ -18,8 +18,11 @@ import { mqttMessages } from './mqtt-messages';
 /** What the sink needs of an MQTT client (mqtt-client.ts wraps mqtt.js). */
 export interface MqttConnection {
   readonly connected: boolean;
-  /** Publishes with the configured QoS and retained flag; `done` runs once (error when it failed). */
-  publish(topic: string, json: string, done: (error: Error | undefined) => void): void;
+  /**
+   * Publishes with the configured QoS and retained flag; `done` runs once (error when it failed).
+   * Returns `abandon`: the client forgets the message (never resends it after a reconnect).
+   */
+  publish(topic: string, json: string, done: (error: Error | undefined) => void): () => void;
   /** Disconnects, waiting up to `timeoutMs` for outgoing messages. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -35,6 +38,13 @@ export interface MqttSinkOptions {
 /** Close waits for publishes at most this long: the primary stops a worker 5 s after its drain deadline. */
 export const CLOSE_FLUSH_TIMEOUT_MS = 4_000;
 
+/**
+ * Failed publishes come in bursts (a record whose messages all time out, a broker dropping the
+ * connection over one message): the first failure is logged, the rest of the burst only counted,
+ * with at most one more line per this interval. A completed publish ends the burst.
+ */
+export const PUBLISH_ERROR_LOG_INTERVAL_MS = 10_000;
+
 /** Record types whose messages are counted in mqtt_publish_total (§10.5: connectivity is not). */
 const COUNTED_TYPES = new Set(['V', 'alerts', 'errors']);
 
@@ -48,6 +58,7 @@ interface InFlight {
   outstanding: number;
   failed: boolean;
   timer: NodeJS.Timeout | undefined;
+  readonly abandon: (() => void)[];
 }
 
 export class MqttSink implements Sink {
@@ -58,6 +69,8 @@ export class MqttSink implements Sink {
   private readonly delivery: DeliveryTracker;
   private readonly inFlight = new Set<InFlight>();
   private closing = false;
+  /** The publish-error log throttle: in a burst since a logged failure; failures not logged since. */
+  private failureBurst = { active: false, loggedAt: 0, suppressed: 0 };
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -93,6 +106,7 @@ export class MqttSink implements Sink {
       outstanding: built.messages.length,
       failed: !built.ok,
       timer: undefined,
+      abandon: [],
     };
     if (!built.ok) {
       if (built.unknownType === true) {
@@ -117,7 +131,7 @@ export class MqttSink implements Sink {
         this.published.inc(labels);
         this.publishedBytes.inc(labels, Buffer.byteLength(m.json));
       }
-      this.connection.publish(m.topic, m.json, (error) => this.completed(r, error));
+      r.abandon.push(this.connection.publish(m.topic, m.json, (error) => this.completed(r, error)));
     }
     if (r.outstanding === 0) this.finish(r);
     else if (this.inFlight.has(r)) r.timer = setTimeout(() => this.timedOut(r), this.options.publishTimeoutMs);
@@ -148,6 +162,7 @@ export class MqttSink implements Sink {
     if (!this.inFlight.has(r)) return; // timed out already
     r.outstanding--;
     if (error !== undefined) this.publishFailed(r, error.message);
+    else this.failureBurst.active = false;
     if (r.outstanding === 0) this.finish(r);
   }
 
@@ -156,16 +171,28 @@ export class MqttSink implements Sink {
     if (!this.inFlight.has(r)) return;
     for (; r.outstanding > 0; r.outstanding--) this.publishFailed(r, `publish not completed within ${this.options.publishTimeoutMs} ms`);
     this.finish(r);
+    // A QoS ≥ 1 client resends what was not acknowledged after every reconnect: a message the
+    // broker disconnects us for (larger than its max packet size) would then drop the connection
+    // forever. Past the deadline the record has failed; its messages are not resent.
+    for (const abandon of r.abandon) abandon();
   }
 
   private publishFailed(r: InFlight, error: string): void {
     r.failed = true;
     this.errors.inc({ record_type: r.recordType });
+    const burst = this.failureBurst;
+    const now = Date.now();
+    if (burst.active && now - burst.loggedAt < PUBLISH_ERROR_LOG_INTERVAL_MS) {
+      burst.suppressed++;
+      return;
+    }
     logError(this.logger, 'mqtt_publish_error', error, {
       topic_name: topicName(this.options.namespace, r.recordType),
       txid: r.txid,
       vin: r.vin,
+      ...(burst.suppressed > 0 ? { suppressed: burst.suppressed } : {}),
     });
+    this.failureBurst = { active: true, loggedAt: now, suppressed: 0 };
   }
 
   private finish(r: InFlight): void {
