@@ -9,7 +9,7 @@ import { GatewayProcess, TEST_VINS } from '../harness/gateway-process';
 import { startService, stopServiceWith } from '../harness/services';
 import { expectStartupFailure } from '../harness/startup-failure';
 import { KafkaReader } from '../harness/kafka-reader';
-import { httpGet } from './metrics-scrape';
+import { httpGet, untilReadyz } from './metrics-scrape';
 import { freePort } from '../../shared/free-port';
 import { packageRoot } from '../../shared/package-root';
 import { seededRandom, streamFrame, vehicleDataPayload } from '../../bench/vehicle/records';
@@ -69,7 +69,7 @@ describe('kafka unreachable at startup', () => {
     await reader.waitUntil(() => txids.every((txid) => reader!.byHeader('txid', txid).length === 1), 60_000);
     const registered = await gateway.waitForLog((l) => l.msg === 'kafka_registered');
     expect(registered.held_records).toBe(txids.length);
-    expect((await httpGet(statusPort, '/readyz')).status).toBe(200);
+    await untilReadyz(statusPort, 200); // the sink's health reaches /readyz about once a second
     await vehicle.close();
   }, 300_000);
 });

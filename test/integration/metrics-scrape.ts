@@ -58,3 +58,18 @@ export function parsePrometheus(text: string): Scrape {
     value: (name, labels = {}) => samples.find((s) => s.name === name && same(s.labels, labels))?.value,
   };
 }
+
+/**
+ * Polls /readyz until it answers `status` (fast, so a short unready window is seen; sinks' health
+ * reaches it about once a second). Returns the body.
+ */
+export async function untilReadyz(port: number, status: number, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = { status: 0, body: '' };
+  while (Date.now() < deadline) {
+    last = await httpGet(port, '/readyz').catch(() => ({ status: 0, body: '', headers: {} }));
+    if (last.status === status) return last.body;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`/readyz stayed ${last.status} (${last.body.trim()}), expected ${status}`);
+}

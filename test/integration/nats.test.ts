@@ -12,24 +12,13 @@ import { pauseService, resumeService } from '../harness/service-pause';
 import { expectStartupFailure } from '../harness/startup-failure';
 import { freePort } from '../../shared/free-port';
 import { metricValue, waitForMetric } from '../harness/metric-poll';
-import { httpGet } from './metrics-scrape';
+import { untilReadyz } from './metrics-scrape';
 import { alertsPayload, seededRandom, streamFrame, vehicleDataPayload } from '../../bench/vehicle/records';
 import { PayloadType, decode } from '../../shared/protobuf';
 import type { Payload } from '../../shared/protobuf';
 
 const rand = seededRandom(31);
 
-/** Polls /readyz until `status` (the sinks' health is polled about once a second). */
-async function untilReadyz(port: number, status: number, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = { status: 0, body: '' };
-  while (Date.now() < deadline) {
-    last = await httpGet(port, '/readyz').catch(() => ({ status: 0, body: '' }));
-    if (last.status === status) return last.body;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`/readyz stayed ${last.status} (${last.body.trim()}), expected ${status}`);
-}
 /** Namespaces and streams unique per run: the JetStream store is kept across stop/start. */
 const RUN = Date.now().toString(36);
 const JS = { NATS_JETSTREAM: '1' };

@@ -8,22 +8,10 @@ import { startService, stopService } from '../harness/services';
 import { SINKS } from '../../dispatch-workers/sinks/registry';
 import { seededRandom, streamFrame, vehicleDataPayload } from '../../bench/vehicle/records';
 import { freePort } from '../../shared/free-port';
-import { httpGet } from './metrics-scrape';
+import { httpGet, untilReadyz } from './metrics-scrape';
 
 async function readyz(port: number): Promise<{ status: number; body: string }> {
   return httpGet(port, '/readyz');
-}
-
-/** Polls /readyz until `status` (fast, so a short unready window is seen). */
-async function untilReadyz(port: number, status: number, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = { status: 0, body: '' };
-  while (Date.now() < deadline) {
-    last = await readyz(port).catch(() => ({ status: 0, body: '' }));
-    if (last.status === status) return last.body;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`/readyz stayed ${last.status} (${last.body.trim()}), expected ${status}`);
 }
 
 describe('status port probes, 2 workers', () => {
