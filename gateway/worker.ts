@@ -9,6 +9,7 @@ import type { GatewayConfig } from '../config';
 import { isLaneReport } from '../shared/batch';
 import type { DispatchResult } from '../shared/batch';
 import { readFrame } from '../shared/envelope/read-frame';
+import { settledWithin } from '../shared/deadline';
 import { activity, createLogger, logError, reportError } from '../shared/log';
 import type { Logger } from '../shared/log';
 import type { Counter, Metrics } from '../shared/metrics';
@@ -328,10 +329,10 @@ class GatewayWorker {
       await Promise.all(this.batchers.map((b) => b.idle()));
       await this.ledger.idle();
     };
-    await withDeadline(idle(), deadline);
+    await settledWithin(idle(), deadline - Date.now());
     for (const session of [...this.sessions.values()]) session.ws.end(1001, 'server shutting down');
-    if (this.vinConnectivity !== undefined) await withDeadline(this.vinConnectivity.settled(), deadline);
-    await withDeadline(Promise.all(this.batchers.map((b) => b.idle())), deadline);
+    if (this.vinConnectivity !== undefined) await settledWithin(this.vinConnectivity.settled(), deadline - Date.now());
+    await settledWithin(Promise.all(this.batchers.map((b) => b.idle())), deadline - Date.now());
     await this.lanes.close();
     await this.mainSinks.close();
     activity(this.logger, 'stopped_server', { pid: process.pid });
@@ -370,21 +371,4 @@ class GatewayWorker {
 function txtypeOf(message: ArrayBuffer): string {
   const frame = readFrame(new Uint8Array(message));
   return frame.kind === 'malformed' ? '' : frame.topic;
-}
-
-function withDeadline(work: Promise<unknown>, deadline: number): Promise<void> {
-  const remaining = Math.max(0, deadline - Date.now());
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, remaining);
-    work.then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-    );
-  });
 }

@@ -14,6 +14,7 @@ import { topicName } from '../../../shared/record';
 import type { DeliveryConfirmation, ProduceVerdict, Sink, SinkRecord } from '../sink';
 import { ACCEPTED } from '../sink';
 import { mqttMessages } from './mqtt-messages';
+import { settledWithin } from '../../../shared/deadline';
 
 /** What the sink needs of an MQTT client (mqtt-client.ts wraps mqtt.js). */
 export interface MqttConnection {
@@ -145,10 +146,7 @@ export class MqttSink implements Sink {
   /** Waits for what is in flight (at most CLOSE_FLUSH_TIMEOUT_MS; the rest fails), then disconnects. */
   async close(): Promise<void> {
     this.closing = true;
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_FLUSH_TIMEOUT_MS)));
-    await Promise.race([this.idle(), expired]);
-    clearTimeout(timer);
+    await settledWithin(this.idle(), CLOSE_FLUSH_TIMEOUT_MS);
     for (const r of [...this.inFlight]) this.timedOut(r);
     await this.connection.close(this.options.disconnectTimeoutMs);
   }

@@ -14,6 +14,7 @@ import type { Counter, DeliveryTracker, Metrics } from '../../../shared/metrics'
 import type { DeliveryConfirmation, ProduceVerdict, Sink, SinkRecord } from '../sink';
 import { ACCEPTED } from '../sink';
 import { expiredLeaseBound, subscriberSetKey, vinChannel } from './channels';
+import { settledWithin } from '../../../shared/deadline';
 
 /** What the sink needs of a Redis client (redis-client.ts wraps ioredis). */
 export interface RedisCommands {
@@ -102,10 +103,7 @@ export class RedisSink implements Sink {
   /** Waits for what is in flight (at most CLOSE_FLUSH_TIMEOUT_MS), then closes the connection. */
   async close(): Promise<void> {
     this.closing = true;
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_FLUSH_TIMEOUT_MS)));
-    await Promise.race([this.idle(), expired]);
-    clearTimeout(timer);
+    await settledWithin(this.idle(), CLOSE_FLUSH_TIMEOUT_MS);
     await this.redis.close();
   }
 
