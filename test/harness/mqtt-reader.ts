@@ -3,6 +3,7 @@
  */
 import mqtt from 'mqtt';
 import type { MqttClient } from 'mqtt';
+import { MessageLog } from './message-log';
 
 export interface MqttReceived {
   topic: string;
@@ -10,15 +11,10 @@ export interface MqttReceived {
   retain: boolean;
 }
 
-export class MqttReader {
-  readonly messages: MqttReceived[] = [];
-  private waiters: (() => void)[] = [];
-
+export class MqttReader extends MessageLog<MqttReceived> {
   private constructor(private readonly client: MqttClient) {
-    client.on('message', (topic, payload, packet) => {
-      this.messages.push({ topic, text: payload.toString('utf8'), retain: packet.retain });
-      for (const w of this.waiters.splice(0)) w();
-    });
+    super('MQTT');
+    client.on('message', (topic, payload, packet) => this.add({ topic, text: payload.toString('utf8'), retain: packet.retain }));
   }
 
   /** Connects to `host:port` (with credentials when given) and subscribes to `filter` (QoS 1). */
@@ -30,22 +26,6 @@ export class MqttReader {
     const client = await mqtt.connectAsync(`mqtt://${broker}`, { reconnectPeriod: 200, ...credentials });
     await client.subscribeAsync(filter, { qos: 1 });
     return new MqttReader(client);
-  }
-
-  /** Resolves once the condition holds (checked on every message), or rejects after the timeout. */
-  async waitUntil(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`MQTT condition not met within ${timeoutMs} ms (${this.messages.length} messages)`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
   }
 
   async close(): Promise<void> {

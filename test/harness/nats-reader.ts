@@ -5,6 +5,7 @@
  */
 import { connect } from 'nats';
 import type { JetStreamManager, MsgHdrs, NatsConnection, StreamConfig, Subscription } from 'nats';
+import { MessageLog } from './message-log';
 
 export interface NatsMessage {
   subject: string;
@@ -18,15 +19,15 @@ function headerMap(h: MsgHdrs | undefined): Record<string, string> {
   return out;
 }
 
-export class NatsReader {
-  readonly messages: NatsMessage[] = [];
+export class NatsReader extends MessageLog<NatsMessage> {
   private readonly subscriptions: Subscription[] = [];
-  private waiters: { check: () => boolean; resolve: () => void }[] = [];
 
   private constructor(
     private readonly connection: NatsConnection,
     private readonly jsm: JetStreamManager | undefined,
-  ) {}
+  ) {
+    super('NATS');
+  }
 
   static async connect(url: string, jetstream: boolean): Promise<NatsReader> {
     const connection = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
@@ -39,29 +40,11 @@ export class NatsReader {
     const sub = this.connection.subscribe(subject, {
       callback: (error, msg) => {
         if (error !== null) return;
-        this.messages.push({ subject: msg.subject, data: msg.data, headers: headerMap(msg.headers) });
-        this.waiters = this.waiters.filter((w) => !(w.check() && (w.resolve(), true)));
+        this.add({ subject: msg.subject, data: msg.data, headers: headerMap(msg.headers) });
       },
     });
     this.subscriptions.push(sub);
     await this.connection.flush();
-  }
-
-  waitUntil(check: () => boolean, timeoutMs = 30_000): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`NATS: condition not met within ${timeoutMs} ms (${this.messages.length} messages)`)),
-        timeoutMs,
-      );
-      this.waiters.push({
-        check,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
   }
 
   private manager(): JetStreamManager {

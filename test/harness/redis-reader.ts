@@ -3,25 +3,23 @@
  * pattern, and a plain client for the test's own commands (subscriber sets).
  */
 import { Cluster, Redis } from 'ioredis';
+import { MessageLog } from './message-log';
 
 export interface RedisReceived {
   channel: string;
   payload: Buffer;
 }
 
-export class RedisReader {
-  readonly messages: RedisReceived[] = [];
-  private waiters: (() => void)[] = [];
-
+export class RedisReader extends MessageLog<RedisReceived> {
   private constructor(
     private readonly subscriber: Redis | Cluster,
     /** For the test's own commands. */
     readonly client: Redis | Cluster,
   ) {
-    subscriber.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, payload: Buffer) => {
-      this.messages.push({ channel: channel.toString(), payload });
-      for (const w of this.waiters.splice(0)) w();
-    });
+    super('Redis');
+    subscriber.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, payload: Buffer) =>
+      this.add({ channel: channel.toString(), payload }),
+    );
   }
 
   /** `addrs`: one `host:port` (single node) or several (a cluster). */
@@ -36,21 +34,6 @@ export class RedisReader {
 
   byChannel(channel: string): Buffer[] {
     return this.messages.filter((m) => m.channel === channel).map((m) => m.payload);
-  }
-
-  async waitUntil(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`Redis condition not met within ${timeoutMs} ms (${this.messages.length} messages)`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
   }
 
   async close(): Promise<void> {
