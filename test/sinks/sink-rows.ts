@@ -137,6 +137,45 @@ const topicType = (topic: string, ns: string): string => topic.slice(ns.length +
 
 const noStart = async (): Promise<Record<string, string>> => ({});
 
+/**
+ * The Redis rows: one server, or a cluster. Channels are `<ns>_<type>_{<VIN>}` (publish_vin_topics);
+ * records carry no metadata.
+ */
+function redisRow(
+  service: string,
+  addrs: (env: Record<string, string>) => string[],
+  unreachableExtra: Record<string, unknown>,
+  label?: string,
+): SinkRow {
+  return {
+    sink: 'redis',
+    ...(label === undefined ? {} : { label }),
+    service,
+    start: () => startService(service),
+    config: (env) => ({ redis: { addrs: addrs(env), publish_vin_topics: true } }),
+    carriesMetadata: false,
+    reliable: {},
+    metrics: ['redis_publish_total', 'redis_publish_total_bytes', 'redis_reliable_ack_total'],
+    async observe(env, ns) {
+      const reader = await RedisReader.open(addrs(env), `${ns}_*`);
+      const list = () =>
+        reader.messages.map((m) => {
+          const match = /^(.*)_\{(.*)\}$/.exec(topicType(m.channel, ns));
+          return fromPayload(match?.[1] ?? '', match?.[2] ?? '', m.payload);
+        });
+      return observer(
+        list,
+        (c, t) => reader.waitUntil(c, t),
+        () => reader.close(),
+      );
+    },
+    unreachable: {
+      config: (port) => ({ redis: { addrs: [`127.0.0.1:${port}`], ...unreachableExtra, publish_vin_topics: true } }),
+      error: /redis_connect_error/,
+    },
+  };
+}
+
 export const SINK_ROWS: SinkRow[] = [
   {
     sink: 'logger',
@@ -286,59 +325,8 @@ export const SINK_ROWS: SinkRow[] = [
       error: /connection attempt timed out after 5s/,
     },
   },
-  {
-    sink: 'redis',
-    service: 'redis',
-    start: () => startService('redis'),
-    config: (env) => ({ redis: { addrs: [env.REDIS_ADDR], publish_vin_topics: true } }),
-    carriesMetadata: false,
-    reliable: {},
-    metrics: ['redis_publish_total', 'redis_publish_total_bytes', 'redis_reliable_ack_total'],
-    async observe(env, ns) {
-      const reader = await RedisReader.open([env.REDIS_ADDR], `${ns}_*`);
-      const list = () =>
-        reader.messages.map((m) => {
-          const match = /^(.*)_\{(.*)\}$/.exec(topicType(m.channel, ns));
-          return fromPayload(match?.[1] ?? '', match?.[2] ?? '', m.payload);
-        });
-      return observer(
-        list,
-        (c, t) => reader.waitUntil(c, t),
-        () => reader.close(),
-      );
-    },
-    unreachable: {
-      config: (port) => ({ redis: { addrs: [`127.0.0.1:${port}`], publish_vin_topics: true } }),
-      error: /redis_connect_error/,
-    },
-  },
-  {
-    sink: 'redis',
-    label: 'redis cluster',
-    service: 'redis-cluster',
-    start: () => startService('redis-cluster'),
-    config: (env) => ({ redis: { addrs: env.REDIS_CLUSTER_ADDRS.split(','), publish_vin_topics: true } }),
-    carriesMetadata: false,
-    reliable: {},
-    metrics: ['redis_publish_total', 'redis_publish_total_bytes', 'redis_reliable_ack_total'],
-    async observe(env, ns) {
-      const reader = await RedisReader.open(env.REDIS_CLUSTER_ADDRS.split(','), `${ns}_*`);
-      const list = () =>
-        reader.messages.map((m) => {
-          const match = /^(.*)_\{(.*)\}$/.exec(topicType(m.channel, ns));
-          return fromPayload(match?.[1] ?? '', match?.[2] ?? '', m.payload);
-        });
-      return observer(
-        list,
-        (c, t) => reader.waitUntil(c, t),
-        () => reader.close(),
-      );
-    },
-    unreachable: {
-      config: (port) => ({ redis: { addrs: [`127.0.0.1:${port}`], cluster_mode: true, publish_vin_topics: true } }),
-      error: /redis_connect_error/,
-    },
-  },
+  redisRow('redis', (env) => [env.REDIS_ADDR], {}),
+  redisRow('redis-cluster', (env) => env.REDIS_CLUSTER_ADDRS.split(','), { cluster_mode: true }, 'redis cluster'),
   {
     sink: 'zmq',
     start: async () => ({ ZMQ_ADDR: `tcp://127.0.0.1:${await freePort()}` }),
