@@ -2,7 +2,8 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SINK_VARIANTS } from './scenarios/sink-variants';
-import type { BenchOptions } from './scenarios/bench-options';
+import { COMPARE_OPTION_NAMES, TARGET_OPTION_NAMES } from './scenarios/bench-options';
+import type { BenchOptions, ServerOptionNames, TargetOptions } from './scenarios/bench-options';
 
 export const USAGE = `usage: npm run bench -- --scenario <throughput|latency|idle|storm|sinks|ceiling|all> [options]
 
@@ -14,7 +15,8 @@ export const USAGE = `usage: npm run bench -- --scenario <throughput|latency|idl
   --generators G        load generator processes (default 2)
   --workers N           gateway and ceiling worker processes (default: CPUs)
   --dispatch-threads M  gateway dispatch lanes per worker (default 1)
-  --certificates C      distinct client certificates, reused round-robin (default 200; cached in .cache/bench-pki)
+  --certificates C      distinct client certificates, reused round-robin (default 200; cached in .cache/bench-pki;
+                        the first C of --certs and --compare-certs)
   --datums MIN-MAX      datums per V record (default 20-60)
   --rates R1,R2,…       latency: offered records/s (default: 10,25,50,75,90,100 % of the measured saturation)
   --idle-counts N1,N2,… idle: connection counts (default 1000,5000,10000)
@@ -27,6 +29,11 @@ export const USAGE = `usage: npm run bench -- --scenario <throughput|latency|idl
   --ca FILE             with --target: CA of its server certificate
   --certs DIR           with --target: client certificates, <VIN>.pem + <VIN>.key (or DIR/vehicles/)
   --server-pid PID      with --target: its root process, to read its CPU and RSS from /proc
+  --compare HOST:PORT   also measure this server (any that speaks the protocol) beside ours, interleaved
+                        with it, in throughput, latency, idle and storm (not sinks, ceiling)
+  --compare-ca FILE     with --compare: CA of its server certificate
+  --compare-certs DIR   with --compare: client certificates it accepts, <VIN>.pem + <VIN>.key (or DIR/vehicles/)
+  --compare-pid PID     with --compare: its root process, to read its CPU and RSS from /proc
   --seed N              seed of the generated records (default 1)
   --png                 also render each plot as PNG (needs rsvg-convert or ImageMagick)`;
 
@@ -71,6 +78,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       ca: { type: 'string' },
       certs: { type: 'string' },
       'server-pid': { type: 'string' },
+      compare: { type: 'string' },
+      'compare-ca': { type: 'string' },
+      'compare-certs': { type: 'string' },
+      'compare-pid': { type: 'string' },
       seed: { type: 'string' },
       png: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -83,19 +94,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     throw new Error(`--datums must be MIN-MAX, got ${values.datums}`);
   const window = int(values.window, 'window', 8);
   if (window > 256) throw new Error('--window above 256 would make the gateway shed frames (max_inflight_frames_per_connection)');
-  let target: BenchOptions['target'];
-  if (values.target !== undefined) {
-    const m = /^(.+):(\d+)$/.exec(values.target);
-    if (m === null) throw new Error(`--target must be HOST:PORT, got ${values.target}`);
-    if (values.ca === undefined || values.certs === undefined) throw new Error('--target needs --ca FILE and --certs DIR');
-    target = {
-      host: m[1],
-      port: Number(m[2]),
-      caFile: values.ca,
-      certsDir: values.certs,
-      pid: values['server-pid'] === undefined ? undefined : int(values['server-pid'], 'server-pid', 0),
-    };
-  }
+  const target = serverOptions(values, TARGET_OPTION_NAMES);
+  const compare = serverOptions(values, COMPARE_OPTION_NAMES);
   return {
     scenario: values.scenario,
     durationS: int(values.duration, 'duration', 20),
@@ -118,8 +118,35 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     profile: values.profile,
     serverLog: values['server-log'],
     target,
+    compare,
     seed: int(values.seed, 'seed', 1),
     png: values.png,
+  };
+}
+
+/** `--target`/`--compare` HOST:PORT with the CA, certificates and pid that go with it. */
+function serverOptions(values: Record<string, string | boolean | undefined>, n: ServerOptionNames): TargetOptions | undefined {
+  const get = (name: string) => values[name] as string | undefined;
+  const address = get(n.server);
+  if (address === undefined) {
+    const stray = [n.ca, n.certs, n.pid].find((name) => get(name) !== undefined);
+    if (stray !== undefined) throw new Error(`--${stray} goes with --${n.server} HOST:PORT, which is missing`);
+    return undefined;
+  }
+  const m = /^(.+):(\d+)$/.exec(address);
+  const port = m === null ? NaN : Number(m[2]);
+  if (m === null || port < 1 || port > 65535) throw new Error(`--${n.server} must be HOST:PORT, got ${address}`);
+  const ca = get(n.ca);
+  const certs = get(n.certs);
+  if (ca === undefined || certs === undefined) throw new Error(`--${n.server} needs --${n.ca} FILE and --${n.certs} DIR`);
+  const pid = get(n.pid);
+  return {
+    // [::1]:4443 → ::1
+    host: m[1].replace(/^\[(.*)\]$/, '$1'),
+    port,
+    caFile: ca,
+    certsDir: certs,
+    pid: pid === undefined ? undefined : int(pid, n.pid, 0),
   };
 }
 

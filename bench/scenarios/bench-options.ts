@@ -8,6 +8,17 @@ export interface TargetOptions {
   pid?: number;
 }
 
+/** The options naming another server, as error messages quote them. */
+export interface ServerOptionNames {
+  server: string;
+  ca: string;
+  certs: string;
+  pid: string;
+}
+
+export const TARGET_OPTION_NAMES: ServerOptionNames = { server: 'target', ca: 'ca', certs: 'certs', pid: 'server-pid' };
+export const COMPARE_OPTION_NAMES: ServerOptionNames = { server: 'compare', ca: 'compare-ca', certs: 'compare-certs', pid: 'compare-pid' };
+
 export interface BenchOptions {
   scenario: string;
   /** Seconds measured per point (after the warm-up). */
@@ -40,7 +51,10 @@ export interface BenchOptions {
   /** Run the gateway with --cpu-prof and summarise the profiles. */
   profile: boolean;
   serverLog?: string;
+  /** Measured instead of our gateway. */
   target?: TargetOptions;
+  /** Measured beside the server under test, interleaved with it, in throughput, latency, idle and storm. */
+  compare?: TargetOptions;
   seed: number;
   /** Render PNG copies of the plots when ImageMagick's `convert` is present. */
   png: boolean;

@@ -1,19 +1,21 @@
 /**
  * Idle: 1k / 5k / 10k connected, silent vehicles. Server RSS per connection is the growth of the
  * RSS summed over the server's process tree since before the first connection, divided by the
- * connections; the handshake rate is measured while connecting. The ceiling is measured the same way.
+ * connections; the handshake rate is measured while connecting. The --compare server and the
+ * ceiling are measured the same way, one server after the other (each holds its connections alone).
  */
 import { renderLinePlot } from '../report/svg-plot';
 import { note } from '../report/progress';
 import { num } from '../report/table';
 import { effectiveFdLimit } from '../server/fd-limit';
 import { treeUsage } from '../server/proc-stats';
-import { startCeiling, startSubject } from '../server/subjects';
+import { startCeiling, startCompared, startSubject } from '../server/subjects';
 import type { Subject } from '../server/subjects';
 import type { BenchOptions } from './bench-options';
 import type { Scenario } from './scenario';
 import { closeRig, connect, openRig } from './rig';
 import type { ConnectSummary } from './rig';
+import { times } from './throughput-run';
 
 /** Lets the server's allocator and GC settle before RSS is read. */
 const SETTLE_MS = 3000;
@@ -29,6 +31,8 @@ interface IdleStep {
 
 interface IdleRun {
   label: string;
+  /** Its process tree was known (a --compare server without --compare-pid is not). */
+  measured: boolean;
   baselineRssBytes: number;
   processes: number;
   steps: IdleStep[];
@@ -55,7 +59,7 @@ async function idleRun(o: BenchOptions, start: () => Promise<Subject>): Promise<
     } finally {
       await closeRig(rig);
     }
-    return { label: subject.label, baselineRssBytes: base.rssBytes, processes: base.processes, steps };
+    return { label: subject.label, measured: subject.pids().length > 0, baselineRssBytes: base.rssBytes, processes: base.processes, steps };
   } finally {
     await subject.stop();
   }
@@ -67,9 +71,13 @@ export const idle: Scenario = async (o, pki) => {
   if (max / Math.max(1, Math.min(o.generators, o.workers)) > limit - 100) {
     throw new Error(`${max} connections need more than the file-descriptor limit (${limit}) per process: use more --generators/--workers`);
   }
+  // Checked (and one record ACKed) before anything starts: a wrong option fails at once.
+  const other = await startCompared(o);
   const runs = [await idleRun(o, () => startSubject(o, pki))];
-  if (o.baseline) runs.push(await idleRun(o, () => startCeiling(o, pki)));
-  const ceiling = o.baseline ? runs[1] : undefined;
+  const compared = other === undefined ? undefined : await idleRun(o, async () => other);
+  if (compared !== undefined) runs.push(compared);
+  const ceiling = o.baseline ? await idleRun(o, () => startCeiling(o, pki)) : undefined;
+  if (ceiling !== undefined) runs.push(ceiling);
   const gateway = runs[0];
   const at = (run: IdleRun, n: number) => run.steps.find((s) => s.connections >= n * 0.99);
   const tenK = at(gateway, 10_000);
@@ -80,6 +88,9 @@ export const idle: Scenario = async (o, pki) => {
       const prev = i === 0 ? undefined : r.steps[i - 1];
       const added = prev === undefined ? NaN : (s.rssBytes - prev.rssBytes) / (s.connections - prev.connections);
       const c = ceiling === undefined || r === ceiling ? undefined : ceiling.steps.find((x) => x.connections === s.connections);
+      // The compared server's step with as many connections (failed handshakes may make it differ).
+      const other = compared === undefined || r !== gateway || !compared.measured ? undefined : compared.steps[i];
+      const rss = (n: number) => (r.measured ? n : NaN);
       return [
         r.label,
         num(s.connections),
@@ -88,16 +99,24 @@ export const idle: Scenario = async (o, pki) => {
         num(s.connect.handshakeMs.p99, 1),
         num(s.connect.serverMsPerHandshake, 2),
         num(s.connect.generatorMsPerHandshake, 2),
-        num(s.rssBytes / 1048576, 1),
-        num(kb(s.rssPerConnectionBytes), 1),
-        num(kb(added), 1),
-        c === undefined ? '–' : `${num(s.rssPerConnectionBytes / c.rssPerConnectionBytes, 2)} ×`,
+        num(rss(s.rssBytes) / 1048576, 1),
+        num(kb(rss(s.rssPerConnectionBytes)), 1),
+        num(kb(rss(added)), 1),
+        c === undefined ? '–' : times(rss(s.rssPerConnectionBytes) / c.rssPerConnectionBytes),
         num(s.connect.generatorCores, 2),
         num(s.connect.failed),
+        ...(compared === undefined ? [] : [times(other === undefined ? NaN : s.rssPerConnectionBytes / other.rssPerConnectionBytes)]),
       ];
     }),
   );
-  const measurable = o.target === undefined || o.target.pid !== undefined;
+  const measurable = gateway.measured;
+  const comparedAt10k = () => {
+    const c = compared === undefined ? undefined : at(compared, 10_000);
+    if (compared === undefined) return '';
+    if (!compared.measured) return '; compared server: not measured (no --compare-pid)';
+    if (c === undefined || tenK === undefined) return '; compared server: no 10k step';
+    return `; compared server: ${num(kb(c.rssPerConnectionBytes), 1)} KB (ours ${times(tenK.rssPerConnectionBytes / c.rssPerConnectionBytes)})`;
+  };
   return {
     results: { runs, fdLimit: limit },
     tables: [
@@ -117,6 +136,7 @@ export const idle: Scenario = async (o, pki) => {
           '× ceiling',
           'generator cores',
           'failed',
+          ...(compared === undefined ? [] : ['× compared']),
         ],
         rows,
       },
@@ -131,14 +151,16 @@ export const idle: Scenario = async (o, pki) => {
           markers: true,
           xRange: [0, 0],
           yRange: [0, 0],
-          series: runs.map((r) => ({ name: r.label, points: r.steps.map((s) => [s.connections, kb(s.rssPerConnectionBytes)]) })),
+          series: runs
+            .filter((r) => r.measured)
+            .map((r) => ({ name: r.label, points: r.steps.map((s) => [s.connections, kb(s.rssPerConnectionBytes)]) })),
         }),
       },
     ],
     goals: [
       {
         goal: '≤ 10 KB server RSS per idle mTLS connection at 10k connections',
-        measured: tenK === undefined ? 'no 10k step' : `${num(kb(tenK.rssPerConnectionBytes), 1)} KB`,
+        measured: (tenK === undefined ? 'no 10k step' : `${num(kb(tenK.rssPerConnectionBytes), 1)} KB`) + comparedAt10k(),
         met: tenK === undefined || !measurable ? null : kb(tenK.rssPerConnectionBytes) <= 10,
       },
     ],

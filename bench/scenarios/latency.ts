@@ -1,12 +1,13 @@
 /**
  * Latency: the saturation rate is measured first (throughput load, interleaved with the ceiling),
  * then fixed offered rates are spread over K vehicles, open-loop, and the ACK latency of each is
- * recorded: percentiles, a CDF per rate, and the throughput-vs-latency curve. The ceiling is also
- * measured at the rate closest to half the gateway's saturation.
+ * recorded: percentiles, a CDF per rate, and the throughput-vs-latency curve. A --compare server is
+ * offered the same rates, interleaved with ours rate by rate; the ceiling is measured at the rate
+ * closest to half the gateway's saturation.
  */
 import { renderLinePlot } from '../report/svg-plot';
 import { num, pct } from '../report/table';
-import { startCeiling, startSubject } from '../server/subjects';
+import { startCeiling, startCompared, startSubject } from '../server/subjects';
 import type { Subject } from '../server/subjects';
 import type { BenchOptions } from './bench-options';
 import type { Scenario } from './scenario';
@@ -15,6 +16,7 @@ import type { Rig } from './rig';
 import { measure, measureInterleaved } from './load-phase';
 import type { LoadMeasurement } from './load-phase';
 import { profileReport, profileTables } from './profile-report';
+import { times } from './throughput-run';
 
 /** Offered rates as fractions of the measured saturation, when --rates is not given. */
 const DEFAULT_FRACTIONS = [0.1, 0.25, 0.5, 0.75, 0.9, 1.0];
@@ -28,25 +30,38 @@ interface Sweep {
   points: LoadMeasurement[];
 }
 
-async function sweepPoints(o: BenchOptions, rig: Rig, rates: readonly number[]): Promise<LoadMeasurement[]> {
-  const points: LoadMeasurement[] = [];
+/** The rates on the server under test, each interleaved with the same rate on the compared server. */
+async function sweepPoints(o: BenchOptions, rigs: readonly Rig[], rates: readonly number[]): Promise<LoadMeasurement[][]> {
+  const points: LoadMeasurement[][] = rigs.map(() => []);
   for (const rate of rates) {
-    const label = `${rig.subject.label} @ ${num(rate)}/s`;
-    points.push(await measure(rig, { kind: 'rate', perSecond: rate, window: RATE_WINDOW }, label, o.warmupS, o.durationS));
+    const mode = { kind: 'rate', perSecond: rate, window: RATE_WINDOW } as const;
+    const measured =
+      rigs.length === 1
+        ? [await measure(rigs[0], mode, `${rigs[0].subject.label} @ ${num(rate)}/s`, o.warmupS, o.durationS)]
+        : await measureInterleaved(rigs, mode, o.warmupS, o.durationS, o.sliceS);
+    measured.forEach((m, i) => points[i].push({ ...m, label: `${rigs[i].subject.label} @ ${num(rate)}/s` }));
   }
   return points;
 }
 
-/** Saturation of each server (interleaved), then the rates `ratesFor(index, saturation)` on each in turn. */
+/**
+ * Saturation of each server (interleaved); then `rates(saturation of ours)` on ours and the
+ * compared server (interleaved), then the ceiling at `ceilingRate(our sweep)`.
+ */
 async function sweeps(
   o: BenchOptions,
-  starters: (() => Promise<Subject>)[],
-  ratesFor: (i: number, saturation: number, done: Sweep[]) => number[],
-): Promise<Sweep[]> {
+  starters: { subject: () => Promise<Subject>; compared?: Subject; ceiling?: () => Promise<Subject> },
+  rates: (saturation: number) => number[],
+  ceilingRate: (sweep: Sweep) => number,
+): Promise<{ subject: Sweep; compared?: Sweep; ceiling?: Sweep }> {
   const subjects: Subject[] = [];
   const rigs: Rig[] = [];
   try {
-    for (const start of starters) {
+    for (const start of [
+      starters.subject,
+      ...(starters.compared === undefined ? [] : [async () => starters.compared as Subject]),
+      ...(starters.ceiling === undefined ? [] : [starters.ceiling]),
+    ]) {
       const subject = await start();
       subjects.push(subject);
       const rig = await openRig(o, subject, { vehicles: o.vehicles });
@@ -54,12 +69,25 @@ async function sweeps(
       await connect(rig, o.vehicles);
     }
     const saturation = await measureInterleaved(rigs, { kind: 'window', window: o.window }, o.warmupS, Math.min(o.durationS, 10), o.sliceS);
-    const done: Sweep[] = [];
-    for (const [i, rig] of rigs.entries()) {
-      const points = await sweepPoints(o, rig, ratesFor(i, saturation[i].ackedPerSecond, done));
-      done.push({ label: rig.subject.label, profileDir: rig.subject.profileDir, saturation: saturation[i], points });
+    const sweep = (i: number, points: LoadMeasurement[]): Sweep => ({
+      label: rigs[i].subject.label,
+      profileDir: rigs[i].subject.profileDir,
+      saturation: saturation[i],
+      points,
+    });
+    const swept = starters.compared === undefined ? 1 : 2;
+    const points = await sweepPoints(o, rigs.slice(0, swept), rates(saturation[0].ackedPerSecond));
+    const subject = sweep(0, points[0]);
+    const compared = swept === 2 ? sweep(1, points[1]) : undefined;
+    let ceiling: Sweep | undefined;
+    if (starters.ceiling !== undefined) {
+      const c = rigs.length - 1;
+      const rate = ceilingRate(subject);
+      ceiling = sweep(c, [
+        await measure(rigs[c], { kind: 'rate', perSecond: rate, window: RATE_WINDOW }, `ceiling @ ${num(rate)}/s`, o.warmupS, o.durationS),
+      ]);
     }
-    return done;
+    return { subject, compared, ceiling };
   } finally {
     for (const rig of rigs) await closeRig(rig);
     for (const subject of subjects) await subject.stop();
@@ -81,19 +109,27 @@ export const latency: Scenario = async (o, pki) => {
     sweep.points.reduce((best, p) =>
       Math.abs(offered(p) - sweep.saturation.ackedPerSecond / 2) < Math.abs(offered(best) - sweep.saturation.ackedPerSecond / 2) ? p : best,
     );
-  const [subject, ceiling] = await sweeps(
+  const { subject, compared, ceiling } = await sweeps(
     o,
-    [() => startSubject(o, pki), ...(o.baseline ? [() => startCeiling(o, pki)] : [])],
-    (i, s, done) => (i === 0 ? rates(s) : [offered(closestToHalf(done[0]))]),
+    {
+      subject: () => startSubject(o, pki),
+      // Checked (and one record ACKed) before anything starts: a wrong option fails at once.
+      compared: await startCompared(o),
+      ceiling: o.baseline ? () => startCeiling(o, pki) : undefined,
+    },
+    rates,
+    (sweep) => offered(closestToHalf(sweep)),
   );
   const sat = subject.saturation.ackedPerSecond;
   // The point closest to half the saturation rate: the goal's reference.
   const half = closestToHalf(subject);
-  const rows = [subject, ...(ceiling === undefined ? [] : [ceiling])].flatMap((s) =>
-    s.points.map((p) => [
+  const halfCompared = compared?.points[subject.points.indexOf(half)];
+  const servers = [subject, ...(compared === undefined ? [] : [compared]), ...(ceiling === undefined ? [] : [ceiling])];
+  const rows = servers.flatMap((s) =>
+    s.points.map((p, i) => [
       s.label,
       num(offered(p)),
-      pct(offered(p) / sat),
+      pct(offered(p) / s.saturation.ackedPerSecond),
       num(p.ackedPerSecond),
       num(p.skipped),
       num(p.latencyMs.p50, 2),
@@ -104,14 +140,17 @@ export const latency: Scenario = async (o, pki) => {
       p.server.measured ? num(p.server.cpuSecondsPer1000Records, 3) : '–',
       `${num(p.generator.cores, 2)} (${pct(p.generator.share)})`,
       num(p.others.cores, 2),
+      // Ours ÷ the compared server's p99 at the same offered rate.
+      ...(compared === undefined ? [] : [s === subject ? times(p.latencyMs.p99 / compared.points[i].latencyMs.p99) : '–']),
     ]),
   );
-  const satRows = [subject, ...(ceiling === undefined ? [] : [ceiling])].map((s) => [
+  const satRows = servers.map((s) => [
     s.label,
     num(s.saturation.ackedPerSecond),
     ceiling === undefined ? '–' : pct(s.saturation.ackedPerSecond / ceiling.saturation.ackedPerSecond),
     num(s.saturation.latencyMs.p99, 1),
     `${num(s.saturation.generator.cores, 2)} (${pct(s.saturation.generator.share)})`,
+    ...(compared === undefined ? [] : [s === subject ? times(s.saturation.ackedPerSecond / compared.saturation.ackedPerSecond) : '–']),
   ]);
   // With --profile: what the gateway's threads spent their time on over the whole sweep.
   const profile = profileReport(subject.profileDir);
@@ -120,14 +159,23 @@ export const latency: Scenario = async (o, pki) => {
     results: {
       saturationRate: sat,
       subject,
+      compared,
       ceiling,
       halfSaturationPoint: { offered: offered(half), latencyMs: half.latencyMs },
       p99VsCeiling: p99ratio,
+      p99VsCompared: halfCompared === undefined ? null : half.latencyMs.p99 / halfCompared.latencyMs.p99,
     },
     tables: [
       {
         title: `saturation (${o.vehicles} vehicles × ${o.window} unanswered frames, ${Math.min(o.durationS, 10)} s)`,
-        header: ['server', 'ACKed rec/s', 'of ceiling', 'p99 ms', 'generator cores'],
+        header: [
+          'server',
+          'ACKed rec/s',
+          'of ceiling',
+          'p99 ms',
+          'generator cores',
+          ...(compared === undefined ? [] : ['× compared rate']),
+        ],
         rows: satRows,
       },
       {
@@ -135,7 +183,7 @@ export const latency: Scenario = async (o, pki) => {
         header: [
           'server',
           'offered/s',
-          'of saturation',
+          'of its saturation',
           'ACKed/s',
           'skipped',
           'p50 ms',
@@ -146,6 +194,7 @@ export const latency: Scenario = async (o, pki) => {
           'server CPU ms/rec',
           'generator cores',
           'others cores',
+          ...(compared === undefined ? [] : ['× compared p99']),
         ],
         rows,
       },
@@ -155,18 +204,21 @@ export const latency: Scenario = async (o, pki) => {
       {
         suffix: 'cdf',
         svg: renderLinePlot({
-          title: `ACK latency CDF per offered rate (${subject.label}${ceiling === undefined ? '' : ' and ceiling'})`,
+          title: `ACK latency CDF per offered rate (${servers.map((s) => s.label).join(', ')})`,
           xLabel: 'ACK latency (ms, log scale)',
           yLabel: 'fraction of records',
           xLog: true,
           yRange: [0, 1],
-          series: [...subject.points, ...(ceiling?.points ?? [])].map((p) => ({ name: p.label, points: p.latencyCdf })),
+          series: [...subject.points, ...(compared?.points ?? []), ...(ceiling?.points ?? [])].map((p) => ({
+            name: p.label,
+            points: p.latencyCdf,
+          })),
         }),
       },
       {
         suffix: 'curve',
         svg: renderLinePlot({
-          title: `throughput vs ACK latency (${subject.label})`,
+          title: `throughput vs ACK latency (${subject.label}${compared === undefined ? '' : `; p99 of ${compared.label}`})`,
           xLabel: 'ACKed records/s',
           yLabel: 'ACK latency (ms, log scale)',
           yLog: true,
@@ -176,6 +228,14 @@ export const latency: Scenario = async (o, pki) => {
             { name: 'p50', points: subject.points.map((p) => [p.ackedPerSecond, p.latencyMs.p50]) },
             { name: 'p99', points: subject.points.map((p) => [p.ackedPerSecond, p.latencyMs.p99]) },
             { name: 'max', points: subject.points.map((p) => [p.ackedPerSecond, p.latencyMs.max]) },
+            ...(compared === undefined
+              ? []
+              : [
+                  {
+                    name: `${compared.label} p99`,
+                    points: compared.points.map((p): [number, number] => [p.ackedPerSecond, p.latencyMs.p99]),
+                  },
+                ]),
           ],
         }),
       },
@@ -185,7 +245,10 @@ export const latency: Scenario = async (o, pki) => {
         goal: 'p99 ACK latency ≤ 10 ms at half the saturation rate',
         measured:
           `${num(half.latencyMs.p99, 2)} ms at ${num(offered(half))}/s (saturation ${num(sat)}/s)` +
-          (nearHalf(offered(half), sat) ? '' : ': no rate near half was measured'),
+          (nearHalf(offered(half), sat) ? '' : ': no rate near half was measured') +
+          (halfCompared === undefined
+            ? ''
+            : `; compared server at that rate: ${num(halfCompared.latencyMs.p99, 2)} ms (ours ${times(half.latencyMs.p99 / halfCompared.latencyMs.p99)})`),
         // Judged only at a rate within 40–60 % of the saturation (--rates may offer none).
         met: Number.isFinite(half.latencyMs.p99) && nearHalf(offered(half), sat) ? half.latencyMs.p99 <= 10 : null,
       },

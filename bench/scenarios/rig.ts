@@ -26,7 +26,8 @@ export interface RigOptions {
 
 /** Connection c goes to generator c % G and uses identity c % I. */
 export async function openRig(o: BenchOptions, subject: Subject, r: RigOptions): Promise<Rig> {
-  const identities = o.target === undefined ? subject.identities.slice(0, o.certificates) : subject.identities;
+  // Every server gets as many distinct certificates (a TLS context each in the generators).
+  const identities = subject.identities.slice(0, o.certificates);
   const generators = Math.max(1, Math.min(o.generators, r.vehicles));
   const plans: GeneratorPlan[] = [];
   for (let g = 0; g < generators; g++) {

@@ -1,12 +1,13 @@
 /**
  * Storm: N connected vehicles lose their connections at once (TCP close without any TLS or WebSocket goodbye) and all reconnect at once;
  * measured: the time until every one is connected and has had a frame ACKed again, and the failed
- * handshakes on the way (an attempt is abandoned after 30 s and retried after ~250 ms, as a vehicle would). The ceiling is stormed too.
+ * handshakes on the way (an attempt is abandoned after 30 s and retried after ~250 ms, as a vehicle would). The --compare
+ * server and the ceiling are stormed too, one after the other.
  */
 import { renderLinePlot } from '../report/svg-plot';
 import { num, pct } from '../report/table';
 import { effectiveFdLimit } from '../server/fd-limit';
-import { startCeiling, startSubject } from '../server/subjects';
+import { startCeiling, startCompared, startSubject } from '../server/subjects';
 import type { Subject } from '../server/subjects';
 import type { BenchOptions } from './bench-options';
 import type { Scenario } from './scenario';
@@ -15,12 +16,14 @@ import type { ConnectSummary } from './rig';
 import { storm as stormRig } from './storm-phase';
 import type { StormSummary } from './storm-phase';
 import { profileReport, profileTables } from './profile-report';
+import { times } from './throughput-run';
 
 const DEADLINE_S = 60;
 const RETRY_DELAY_MS = 250;
 
 interface StormRun {
   label: string;
+  measured: boolean;
   profileDir?: string;
   connect: ConnectSummary;
   storm: StormSummary;
@@ -43,7 +46,7 @@ async function stormRun(o: BenchOptions, start: () => Promise<Subject>): Promise
     try {
       const connected = await connect(rig, o.stormVehicles);
       const storm = await stormRig(rig, DEADLINE_S, RETRY_DELAY_MS);
-      return { label: subject.label, profileDir: subject.profileDir, connect: connected, storm };
+      return { label: subject.label, measured: subject.pids().length > 0, profileDir: subject.profileDir, connect: connected, storm };
     } finally {
       await closeRig(rig);
     }
@@ -57,9 +60,16 @@ export const storm: Scenario = async (o, pki) => {
   if (o.stormVehicles / Math.max(1, Math.min(o.generators, o.workers)) > limit - 100) {
     throw new Error(`${o.stormVehicles} vehicles need more than the file-descriptor limit (${limit}) per process`);
   }
+  // Checked (and one record ACKed) before anything starts: a wrong option fails at once.
+  const other = await startCompared(o);
   const runs = [await stormRun(o, () => startSubject(o, pki))];
-  if (o.baseline) runs.push(await stormRun(o, () => startCeiling(o, pki)));
-  const [gateway, ceiling] = runs;
+  const compared = other === undefined ? undefined : await stormRun(o, async () => other);
+  if (compared !== undefined) runs.push(compared);
+  const ceiling = o.baseline ? await stormRun(o, () => startCeiling(o, pki)) : undefined;
+  if (ceiling !== undefined) runs.push(ceiling);
+  const gateway = runs[0];
+  // A server whose pid is unknown has no CPU figures.
+  const cpu = (r: StormRun, n: number) => (r.measured ? n : NaN);
   const s = gateway.storm;
   // The profiles cover the connect phase and the storm: handshakes and session set-up.
   const profile = profileReport(gateway.profileDir);
@@ -84,6 +94,7 @@ export const storm: Scenario = async (o, pki) => {
           'generator cores',
           'generator ms CPU/vehicle',
           'others cores',
+          ...(compared === undefined ? [] : ['× compared']),
         ],
         rows: runs.map((r) => [
           r.label,
@@ -92,15 +103,16 @@ export const storm: Scenario = async (o, pki) => {
           num(r.storm.allBackSeconds, 2),
           num(r.storm.p50Seconds, 2),
           num(r.storm.p99Seconds, 2),
-          ceiling === undefined || r === ceiling ? '–' : `${num(r.storm.allBackSeconds / ceiling.storm.allBackSeconds, 2)} ×`,
+          ceiling === undefined || r === ceiling ? '–' : times(r.storm.allBackSeconds / ceiling.storm.allBackSeconds),
           num(r.storm.failedHandshakes),
           num(r.storm.listenOverflows),
-          num(r.storm.server.cores, 2),
+          num(cpu(r, r.storm.server.cores), 2),
           num(r.storm.serverMsPerVehicle, 2),
           num(serverBoundSeconds(r.storm, o.workers), 1),
           `${num(r.storm.generator.cores, 2)} (${pct(r.storm.generator.share)})`,
           num(r.storm.generatorMsPerVehicle, 2),
           num(r.storm.others.cores, 2),
+          ...(compared === undefined ? [] : [r === gateway ? times(r.storm.allBackSeconds / compared.storm.allBackSeconds) : '–']),
         ]),
       },
       ...(profile === undefined ? [] : profileTables(gateway.label, profile)),
@@ -121,7 +133,11 @@ export const storm: Scenario = async (o, pki) => {
     goals: [
       {
         goal: 'a 10k-vehicle reconnect storm absorbed in ≤ 10 s',
-        measured: `${num(s.back)}/${num(s.vehicles)} back in ${num(s.allBackSeconds, 2)} s (server-bound: ${num(serverBoundSeconds(s, o.workers), 1)} s)`,
+        measured:
+          `${num(s.back)}/${num(s.vehicles)} back in ${num(s.allBackSeconds, 2)} s (server-bound: ${num(serverBoundSeconds(s, o.workers), 1)} s)` +
+          (compared === undefined
+            ? ''
+            : `; compared server: ${num(compared.storm.back)} back in ${num(compared.storm.allBackSeconds, 2)} s (ours ${times(s.allBackSeconds / compared.storm.allBackSeconds)})`),
         met: s.vehicles < 10_000 ? null : s.back === s.vehicles && s.allBackSeconds <= 10,
       },
     ],

@@ -21,6 +21,8 @@ export interface ThroughputRun {
   profileDir?: string;
   /** Compared with the ceiling measured in the same run. */
   vsCeiling?: { rateFraction: number; cpuPerRecordRatio: number };
+  /** This server ÷ the --compare server measured in the same run (rates: > 1 is faster; CPU: < 1 is cheaper). */
+  vsCompared?: { rateRatio: number; cpuPerRecordRatio: number; p99Ratio: number };
 }
 
 export async function runThroughput(o: BenchOptions, starters: readonly (() => Promise<Subject>)[]): Promise<ThroughputRun[]> {
@@ -52,8 +54,24 @@ export function compareWithCeiling(run: ThroughputRun, ceiling: ThroughputRun | 
   };
 }
 
+export function compareWithCompared(run: ThroughputRun, compared: ThroughputRun | undefined): void {
+  if (compared === undefined || run === compared) return;
+  run.vsCompared = {
+    rateRatio: run.load.ackedPerSecond / compared.load.ackedPerSecond,
+    cpuPerRecordRatio: run.load.server.cpuSecondsPer1000Records / compared.load.server.cpuSecondsPer1000Records,
+    p99Ratio: run.load.latencyMs.p99 / compared.load.latencyMs.p99,
+  };
+}
+
+/** A ratio as the tables print it: "3.97 ×", or "–" when either side was not measured. */
+export function times(ratio: number): string {
+  return Number.isFinite(ratio) ? `${num(ratio, 2)} ×` : '–';
+}
+
+/** The "× compared" columns appear only when a run had a --compare server. */
 export function throughputTable(title: string, runs: readonly ThroughputRun[]): Table {
-  return {
+  const compared = runs.some((r) => r.vsCompared !== undefined);
+  const table: Table = {
     title,
     header: [
       'server',
@@ -89,6 +107,14 @@ export function throughputTable(title: string, runs: readonly ThroughputRun[]): 
       ];
     }),
   };
+  if (compared) {
+    table.header.push('× compared rate', '× compared CPU/rec', '× compared p99');
+    runs.forEach((r, i) => {
+      const v = r.vsCompared;
+      table.rows[i].push(times(v?.rateRatio ?? NaN), times(v?.cpuPerRecordRatio ?? NaN), times(v?.p99Ratio ?? NaN));
+    });
+  }
+  return table;
 }
 
 export function timelineSeries(runs: readonly ThroughputRun[]): Series[] {

@@ -1,18 +1,28 @@
 /**
  * Throughput: K vehicles each keep W frames unanswered (as fast as replies allow) against the
- * gateway (or --target) and, interleaved with it in the same run, against the ceiling.
+ * gateway (or --target) and, interleaved with it in the same run, against the --compare server and
+ * the ceiling.
  */
 import { renderLinePlot } from '../report/svg-plot';
-import { pct } from '../report/table';
-import { startCeiling, startSubject } from '../server/subjects';
+import { num, pct } from '../report/table';
+import { startCeiling, startCompared, startSubject } from '../server/subjects';
 import type { Scenario } from './scenario';
-import { compareWithCeiling, runThroughput, throughputTable, timelineSeries } from './throughput-run';
+import { compareWithCeiling, compareWithCompared, runThroughput, throughputTable, times, timelineSeries } from './throughput-run';
 import { profileReport, profileTables } from './profile-report';
 
 export const throughput: Scenario = async (o, pki) => {
-  const runs = await runThroughput(o, [() => startSubject(o, pki), ...(o.baseline ? [() => startCeiling(o, pki)] : [])]);
-  const [subject, ceiling] = runs;
-  compareWithCeiling(subject, ceiling);
+  // Checked (and one record ACKed) before anything starts: a wrong option fails at once.
+  const other = await startCompared(o);
+  const runs = await runThroughput(o, [
+    () => startSubject(o, pki),
+    ...(other === undefined ? [] : [async () => other]),
+    ...(o.baseline ? [() => startCeiling(o, pki)] : []),
+  ]);
+  const subject = runs[0];
+  const compared = other === undefined ? undefined : runs[1];
+  const ceiling = o.baseline ? runs[runs.length - 1] : undefined;
+  for (const r of runs) compareWithCeiling(r, ceiling);
+  compareWithCompared(subject, compared);
   const profileDir = subject.profileDir;
   const profile = profileReport(profileDir);
   const fraction = subject.vsCeiling?.rateFraction ?? NaN;
@@ -39,7 +49,11 @@ export const throughput: Scenario = async (o, pki) => {
         ? [
             {
               goal: 'record rate ≥ 70 % of the ceiling (logger sink to /dev/null)',
-              measured: pct(fraction),
+              measured:
+                pct(fraction) +
+                (compared === undefined
+                  ? ''
+                  : `; compared server: ${pct(compared.vsCeiling?.rateFraction ?? NaN)} (${num(compared.load.ackedPerSecond)} rec/s), ours ${times(subject.vsCompared?.rateRatio ?? NaN)} its rate, ${times(subject.vsCompared?.cpuPerRecordRatio ?? NaN)} its CPU/rec`),
               met: Number.isFinite(fraction) ? fraction >= 0.7 : null,
             },
           ]

@@ -1,14 +1,15 @@
 /**
  * The servers a scenario measures: our gateway (started with a config written for the run), the
- * ceiling, or any server that speaks the protocol (--target). Each reports the exact config it ran.
+ * ceiling, or any server that speaks the protocol (--target instead of ours, --compare beside it). Each reports the exact config it ran.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../shared/package-root';
-import type { BenchOptions } from '../scenarios/bench-options';
+import { COMPARE_OPTION_NAMES, TARGET_OPTION_NAMES } from '../scenarios/bench-options';
+import type { BenchOptions, ServerOptionNames, TargetOptions } from '../scenarios/bench-options';
 import type { BenchPki } from '../load/client-identities';
-import { identitiesFromDir } from '../load/client-identities';
+import { checkServerOptions, probeServer } from './remote-server';
 import type { ClientIdentity } from '../load/generator-protocol';
 import { freePort } from '../../shared/free-port';
 import { LocalServer } from './local-server';
@@ -101,16 +102,28 @@ function localSubject(label: string, port: number, pki: BenchPki, server: LocalS
 
 /** The server under test: --target if given, else our gateway. */
 export async function startSubject(o: BenchOptions, pki: BenchPki, variant?: GatewayVariant): Promise<Subject> {
-  const t = o.target;
-  if (t === undefined) return startGateway(o, pki, variant);
+  if (o.target === undefined) return startGateway(o, pki, variant);
+  return remoteSubject(`target ${o.target.host}:${o.target.port}`, o.target, TARGET_OPTION_NAMES);
+}
+
+/** The server measured beside ours (--compare), or undefined; checked and probed before any load. */
+export async function startCompared(o: BenchOptions): Promise<Subject | undefined> {
+  if (o.compare === undefined) return undefined;
+  return remoteSubject(`compared ${o.compare.host}:${o.compare.port}`, o.compare, COMPARE_OPTION_NAMES);
+}
+
+/** A server started by someone else: its options checked, one record ACKed, nothing to stop. */
+async function remoteSubject(label: string, t: TargetOptions, names: ServerOptionNames): Promise<Subject> {
+  const identities = checkServerOptions(t, names);
+  await probeServer(t, names, identities[0]);
   return {
-    label: `target ${t.host}:${t.port}`,
+    label,
     host: t.host,
     port: t.port,
     caFile: t.caFile,
-    identities: identitiesFromDir(t.certsDir),
+    identities,
     pids: () => (t.pid === undefined ? [] : [t.pid]),
-    config: { target: `${t.host}:${t.port}`, ca: t.caFile, certs: t.certsDir, pid: t.pid ?? null },
+    config: { address: `${t.host}:${t.port}`, ca: t.caFile, certs: t.certsDir, pid: t.pid ?? null },
     stop: async () => undefined,
   };
 }
