@@ -82,14 +82,16 @@ export const idle: Scenario = async (o, pki) => {
   const at = (run: IdleRun, n: number) => run.steps.find((s) => s.connections >= n * 0.99);
   const tenK = at(gateway, 10_000);
   const kb = (b: number) => b / 1024;
+  // Growth since the previous step: leaves out what the first connections allocate once, and does
+  // not depend on the RSS before the first connection (a server's history moves that one).
+  const addedAt = (r: IdleRun, i: number) =>
+    i === 0 ? NaN : (r.steps[i].rssBytes - r.steps[i - 1].rssBytes) / (r.steps[i].connections - r.steps[i - 1].connections);
   const rows = runs.flatMap((r) =>
     r.steps.map((s, i) => {
-      // Growth since the previous step: leaves out what the first connections allocate once.
-      const prev = i === 0 ? undefined : r.steps[i - 1];
-      const added = prev === undefined ? NaN : (s.rssBytes - prev.rssBytes) / (s.connections - prev.connections);
+      const added = addedAt(r, i);
       const c = ceiling === undefined || r === ceiling ? undefined : ceiling.steps.find((x) => x.connections === s.connections);
-      // The compared server's step with as many connections (failed handshakes may make it differ).
-      const other = compared === undefined || r !== gateway || !compared.measured ? undefined : compared.steps[i];
+      // The compared server's same step: its growth per added connection, the robust figure.
+      const other = compared === undefined || r !== gateway || !compared.measured ? NaN : addedAt(compared, i);
       const rss = (n: number) => (r.measured ? n : NaN);
       return [
         r.label,
@@ -105,17 +107,21 @@ export const idle: Scenario = async (o, pki) => {
         c === undefined ? '–' : times(rss(s.rssPerConnectionBytes) / c.rssPerConnectionBytes),
         num(s.connect.generatorCores, 2),
         num(s.connect.failed),
-        ...(compared === undefined ? [] : [times(other === undefined ? NaN : s.rssPerConnectionBytes / other.rssPerConnectionBytes)]),
+        ...(compared === undefined ? [] : [times(added / other)]),
       ];
     }),
   );
   const measurable = gateway.measured;
   const comparedAt10k = () => {
-    const c = compared === undefined ? undefined : at(compared, 10_000);
     if (compared === undefined) return '';
     if (!compared.measured) return '; compared server: not measured (no --compare-pid)';
-    if (c === undefined || tenK === undefined) return '; compared server: no 10k step';
-    return `; compared server: ${num(kb(c.rssPerConnectionBytes), 1)} KB (ours ${times(tenK.rssPerConnectionBytes / c.rssPerConnectionBytes)})`;
+    const i = compared.steps.findIndex((s) => s.connections >= 10_000 * 0.99);
+    const j = gateway.steps.findIndex((s) => s.connections >= 10_000 * 0.99);
+    if (i < 0 || j < 0) return '; compared server: no 10k step';
+    return (
+      `; compared server: ${num(kb(compared.steps[i].rssPerConnectionBytes), 1)} KB, ${num(kb(addedAt(compared, i)), 1)} KB per added conn ` +
+      `(ours ${num(kb(addedAt(gateway, j)), 1)}: ${times(addedAt(gateway, j) / addedAt(compared, i))})`
+    );
   };
   return {
     results: { runs, fdLimit: limit },
@@ -136,7 +142,7 @@ export const idle: Scenario = async (o, pki) => {
           '× ceiling',
           'generator cores',
           'failed',
-          ...(compared === undefined ? [] : ['× compared']),
+          ...(compared === undefined ? [] : ['× compared per added conn']),
         ],
         rows,
       },
