@@ -133,10 +133,14 @@ class Flood {
         if (this.stopping || !this.plan.repeat) this.waveEnded?.();
         else setImmediate(() => this.wave());
       };
-      this.attempt('tls', (socket, answer) => {
-        if (answer === 101) socket.destroy();
-        settle();
-      }, settle);
+      this.attempt(
+        'tls',
+        (socket, answer) => {
+          if (answer === 101) socket.destroy();
+          settle();
+        },
+        settle,
+      );
     }
   }
 
@@ -165,12 +169,7 @@ class Flood {
    * A connection: TCP only, or TLS then the upgrade request (all at once, or a byte a second).
    * `answered` gets the status of the server's reply to it; `ended` runs when the connection ends.
    */
-  private attempt(
-    transport: 'tcp' | 'tls',
-    answered: (socket: Socket, status: number) => void,
-    ended: () => void,
-    slowly = false,
-  ): void {
+  private attempt(transport: 'tcp' | 'tls', answered: (socket: Socket, status: number) => void, ended: () => void, slowly = false): void {
     this.report.attempts++;
     const { host, port } = this.plan;
     const socket: Socket =
