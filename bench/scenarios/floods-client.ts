@@ -7,7 +7,8 @@
  * - `silent`: N TCP connections that never send a byte (no TLS); one closed is replaced.
  * - `slowloris`: N TLS connections sending the upgrade request one byte a second; replaced when closed.
  * - `unread`: N vehicles that send frames and never read their replies; reconnect when closed.
- * - `pings`: N vehicles sending nothing but pings, as fast as their sockets take them.
+ * - `pings`: N vehicles sending nothing but pings.
+ * `unread` and `pings` send `perSecond` frames per connection, or as fast as their sockets take them.
  */
 import { readFileSync } from 'node:fs';
 import { connect as connectTcp } from 'node:net';
@@ -33,6 +34,10 @@ export interface FloodPlan {
   connections: number;
   /** `connections`: start a new wave when one has ended, until stopped. */
   repeat: boolean;
+  /** `unread`, `pings`: frames per second per connection (at most 25,600), or 0: flat out. */
+  perSecond: number;
+  /** `unread`: characters of each frame's txid, which its ACK echoes (bigger ACKs fill buffers sooner). */
+  txidLength: number;
 }
 
 export interface FloodReport {
@@ -73,6 +78,8 @@ class Flood {
   private readonly context: SecureContext;
   private readonly open = new Set<Socket>();
   private stopping = false;
+  /** Set when this client drops what is left: those closes are ours, not counted. */
+  private dropping = false;
   /** Attempts of the current `connections` wave not yet ended. */
   private underWay = 0;
   private waveEnded: (() => void) | undefined;
@@ -90,7 +97,13 @@ class Flood {
     this.frames = Buffer.concat(
       Array.from({ length: 64 }, (_, i) =>
         maskedBinaryFrame(
-          streamFrame({ topic: 'flood', txid: `${'x'.repeat(400)}-${i}`, payload: Uint8Array.of(1), vin: plan.vin, senderId: plan.vin }),
+          streamFrame({
+            topic: 'flood',
+            txid: `${'x'.repeat(plan.txidLength)}-${i}`,
+            payload: Uint8Array.of(1),
+            vin: plan.vin,
+            senderId: plan.vin,
+          }),
           mask,
         ),
       ),
@@ -118,6 +131,7 @@ class Flood {
       });
     }
     this.report.unsettled = this.underWay;
+    this.dropping = true;
     for (const socket of this.open) socket.destroy();
     return this.report;
   }
@@ -185,8 +199,9 @@ class Flood {
     socket.on('close', () => {
       clearInterval(timer);
       this.open.delete(socket);
+      if (this.dropping) return;
       if (status === 0) this.count(error || 'closed');
-      else if (status === 101 && !this.stopping && this.plan.kind !== 'connections') this.report.sessionsEndedByServer++;
+      else if (status === 101 && this.plan.kind !== 'connections') this.report.sessionsEndedByServer++;
       ended();
     });
     if (transport === 'tcp') return;
@@ -217,17 +232,10 @@ class Flood {
     this.report.endedBeforeSession[how] = (this.report.endedBeforeSession[how] ?? 0) + 1;
   }
 
-  /** Frames as fast as the socket takes them, and never a read: the replies pile up in the gateway. */
+  /** Frames, and never a read: the replies pile up in the kernel's buffers, then the gateway's. */
   private sendUnread(socket: Socket): void {
     socket.pause();
-    const more = () => {
-      while (!socket.destroyed && !this.stopping) {
-        this.report.bytesSent += this.frames.length;
-        if (!socket.write(this.frames)) return;
-      }
-    };
-    socket.on('drain', more);
-    more();
+    this.send(socket, this.frames, 64, () => undefined);
   }
 
   private sendPings(socket: Socket): void {
@@ -237,12 +245,30 @@ class Flood {
         if (opcode === OPCODE_PONG) this.report.pongs++;
       }),
     );
+    this.send(socket, this.pings, 256, (n) => (this.report.pingsSent += n));
+  }
+
+  /**
+   * `frames` holds `count` frames of equal size: `perSecond` of them a second (every 10 ms, a
+   * slice), or flat out: the whole buffer whenever the socket drains.
+   */
+  private send(socket: Socket, frames: Buffer, count: number, sent: (n: number) => void): void {
+    const write = (bytes: Buffer, n: number): boolean => {
+      sent(n);
+      this.report.bytesSent += bytes.length;
+      return socket.write(bytes);
+    };
+    if (this.plan.perSecond > 0) {
+      const n = Math.min(count, Math.max(1, Math.round(this.plan.perSecond / 100)));
+      const slice = frames.subarray(0, (frames.length / count) * n);
+      const timer = setInterval(() => {
+        if (socket.destroyed || this.stopping) clearInterval(timer);
+        else write(slice, n);
+      }, 10);
+      return;
+    }
     const more = () => {
-      while (!socket.destroyed && !this.stopping) {
-        this.report.pingsSent += 256;
-        this.report.bytesSent += this.pings.length;
-        if (!socket.write(this.pings)) return;
-      }
+      while (!socket.destroyed && !this.stopping) if (!write(frames, count)) return;
     };
     socket.on('drain', more);
     more();

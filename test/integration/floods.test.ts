@@ -155,6 +155,8 @@ it('survives 10,000 connection attempts at once: each ends, other vehicles get e
       vin: TEST_VINS[3],
       connections: attempts,
       repeat: false,
+      perSecond: 0,
+      txidLength: 0,
     },
     4, // processes: the handshakes' client side stays out of this one
   );
