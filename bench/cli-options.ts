@@ -22,6 +22,7 @@ export const USAGE = `usage: npm run bench -- --scenario <throughput|latency|idl
   --idle-counts N1,N2,… idle: connection counts (default 1000,5000,10000)
   --sinks L1,L2,…       sinks: only these configurations, by label (e.g. logger,null,"kafka reliable"; default all)
   --storm-vehicles N    storm: vehicles (default 10000)
+  --scenario floods     (not in all) ACK latency during floods; --rates R: its rate, --storm-vehicles: attempts per wave
   --no-baseline         do not also run the ceiling for comparison
   --profile             run the gateway with --cpu-prof and print its top functions
   --server-log FILE     server stderr to FILE instead of /dev/null (the logger sink writes a line per record!)

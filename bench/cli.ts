@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { packageRoot } from '../shared/package-root';
 import { USAGE, parseBenchArgs } from './cli-options';
-import { SCENARIOS } from './scenarios/index';
+import { ON_DEMAND, SCENARIOS } from './scenarios/index';
 import type { BenchOptions } from './scenarios/bench-options';
 import type { ScenarioOutput } from './scenarios/scenario';
 import { benchPki } from './load/client-identities';
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const names = parsed.scenario === 'all' ? [...SCENARIOS.keys()] : [parsed.scenario];
+  const names = parsed.scenario === 'all' ? [...SCENARIOS.keys()].filter((n) => !ON_DEMAND.has(n)) : [parsed.scenario];
   for (const name of names) if (!SCENARIOS.has(name)) throw new Error(`unknown scenario ${name}`);
   const pki = await benchPki(parsed.certificates);
   for (const name of names) {

@@ -96,6 +96,7 @@ class GatewayWorker {
   private readonly metrics: Metrics;
   private readonly sessionMetrics: SessionMetrics;
   private readonly socketErrors: Counter;
+  private readonly unfinishedHandshakes: Counter;
   private readonly rateLimitExceeded: Counter<'device_id' | 'txtype'>;
   /** Shared by every session of this worker (nothing per connection but the Session itself). */
   private readonly sessionOptions: SessionOptions;
@@ -115,6 +116,7 @@ class GatewayWorker {
     this.metrics = observability.metrics;
     this.sessionMetrics = sessionMetrics(this.metrics);
     this.socketErrors = this.metrics.counter('socket_err_total');
+    this.unfinishedHandshakes = this.metrics.counter('gateway_unfinished_handshakes_total');
     this.rateLimitExceeded = this.metrics.counter('rate_limit_exceeded_total', ['device_id', 'txtype']);
     this.ledger = new ReplyLedger(logger, this.metrics);
     if (this.emitsConnectivity && config.connectivity.per_vin)
@@ -196,6 +198,7 @@ class GatewayWorker {
         if (session !== undefined && !session.receive(message, isBinary)) ws.close();
       },
       close: (ws) => this.close(ws),
+      handshakeUnfinished: () => this.unfinishedHandshakes.inc(),
     };
     const tls = { serverCert: this.config.tls.server_cert, serverKey: this.config.tls.server_key, caFile: this.config.tls.ca_file };
     const maxMessageBytes = this.config.gateway.max_websocket_message_bytes;

@@ -5,6 +5,7 @@ import { latency } from './latency';
 import { idle } from './idle';
 import { storm } from './storm';
 import { sinks } from './sinks';
+import { floods } from './floods';
 
 export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map([
   ['throughput', throughput],
@@ -13,4 +14,8 @@ export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map([
   ['storm', storm],
   ['sinks', sinks],
   ['ceiling', ceiling],
+  ['floods', floods],
 ]);
+
+/** Run only when named, never by `--scenario all`. */
+export const ON_DEMAND: ReadonlySet<string> = new Set(['floods']);

@@ -42,6 +42,8 @@ export interface VehicleListenerHandlers {
   open(ws: WebSocket<ConnectionData>): void;
   message(ws: WebSocket<ConnectionData>, message: ArrayBuffer, isBinary: boolean): void;
   close(ws: WebSocket<ConnectionData>, code: number): void;
+  /** A connection closed before it was answered: TLS or the upgrade request never completed. */
+  handshakeUnfinished(): void;
 }
 
 export interface TlsFiles {
@@ -81,6 +83,15 @@ export function createVehicleApp(
   const app = gate?.proxyListener
     ? uws.App()
     : uws.SSLApp({ cert_file_name: tls.serverCert, key_file_name: tls.serverKey, ca_file_name: tls.caFile });
+
+  // uWS calls the filter with +1 when a TCP connection is accepted (before TLS) and -1 when a
+  // connection that never became a WebSocket closes. One that closes having written no response
+  // body was never answered (every answer of ours has a body): its TLS handshake or upgrade request
+  // never completed, and uWS closed it at its idle deadline (~30 s), or the client left. Only the
+  // socket's own data may be read at -1 (getX509Certificate there crashes: the TLS state is gone).
+  app.filter((res, count) => {
+    if (Number(count) < 0 && res.getWriteOffset() === 0) handlers.handshakeUnfinished();
+  });
 
   app.any('/status', (res, req) => {
     if (clientIdentity(res, req, gate) === undefined) return;

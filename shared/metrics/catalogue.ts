@@ -142,6 +142,11 @@ export const GATEWAY_METRICS: readonly CatalogueEntry[] = [
   histogram('gateway_dispatch_batch_seconds', [], SECONDS_BUCKETS, 'Batch hand-off to result, queue wait included'),
   histogram('gateway_batch_frames', [], FRAME_BUCKETS, 'Entries per batch'),
   histogram('gateway_batch_bytes', [], BYTE_BUCKETS, 'Frame bytes per batch'),
+  counter(
+    'gateway_unfinished_handshakes_total',
+    [],
+    'Connections closed before they were answered: TLS or the WebSocket upgrade request never completed (closed by the listener after about 30 s of silence, a refused certificate, or the client left)',
+  ),
   gauge('gateway_workers_listening', [], 'Worker processes whose listener is up'),
   counter('gateway_worker_restarts_total', [], 'Worker processes that exited and were replaced'),
   counter(
