@@ -10,11 +10,11 @@
 import type { WebSocket } from '@btc-vision/uwebsockets.js';
 import { EntryKind } from '../shared/batch';
 import type { SessionIdentity } from '../shared/batch';
-import type { LaneBatcher } from './batcher';
 import type { ReplyLedger } from './replies/ledger';
 import type { ReplyQueue, ReplyWriter } from './replies/reply-queue';
-import type { RateLimiter } from './rate-limiter';
+import { RateLimiter } from './rate-limiter';
 import type { SessionMetrics } from './observability/session-metrics';
+import type { SessionLane } from './session-lane';
 
 /** PROTOCOL.md §5.1 step 2: larger messages get ERROR with an empty txid. */
 export const MAX_FRAME_BYTES = 1_000_000;
@@ -35,13 +35,21 @@ export interface SessionOptions {
    * 60 s when `rate_limit` is off, which the worker runs only to count `rate_limit_exceeded_total`).
    */
   enforceRateLimit: boolean;
+  /** Each session's limiter (§8); undefined: none (no enforcement and no metrics to count for). */
+  rateLimit: { limit: number; intervalMs: number } | undefined;
   metrics: SessionMetrics;
   ledger: ReplyLedger;
 }
 
+/**
+ * An idle session holds only what it must: its socket, identity, lane and counters. The options and
+ * hooks are shared by every session of the worker; the reply queue and the rate limiter are made
+ * with the first frame (most of a fleet's connections are idle most of the time).
+ */
 export class Session implements ReplyWriter {
   /** This session's frames awaiting their reply, in arrival order: its in-flight frames. */
-  private readonly replies: ReplyQueue;
+  private replies: ReplyQueue | undefined;
+  private limiter: RateLimiter | undefined;
   private shedding = false;
   private open = true;
   private draining = false;
@@ -51,14 +59,12 @@ export class Session implements ReplyWriter {
   constructor(
     readonly ws: WebSocket<unknown>,
     readonly identity: SessionIdentity,
-    readonly lane: number,
-    private readonly batcher: LaneBatcher,
-    private readonly limiter: RateLimiter | undefined,
+    /** The `X-Network-Interface` header: the connectivity records' `network_interface` (§7). */
+    readonly networkInterface: string,
+    private readonly lane: SessionLane,
     private readonly options: SessionOptions,
     private readonly hooks: SessionHooks,
-  ) {
-    this.replies = options.ledger.queueFor(this);
-  }
+  ) {}
 
   get isOpen(): boolean {
     return this.open;
@@ -75,7 +81,8 @@ export class Session implements ReplyWriter {
       this.options.metrics.draining.inc();
       return true; // the worker is stopping: the vehicle resends elsewhere
     }
-    if (this.replies.length >= this.options.maxInflightFrames) {
+    const replies = (this.replies ??= this.options.ledger.queueFor(this));
+    if (replies.length >= this.options.maxInflightFrames) {
       if (!this.shedding) this.hooks.shedding(this);
       this.shedding = true;
       this.options.metrics.shed.inc();
@@ -83,7 +90,8 @@ export class Session implements ReplyWriter {
     }
     this.shedding = false;
     const now = Date.now();
-    if (this.limiter !== undefined && !this.limiter.tryAcquire(now)) {
+    const rateLimit = this.options.rateLimit;
+    if (rateLimit !== undefined && !(this.limiter ??= new RateLimiter(rateLimit.limit, rateLimit.intervalMs)).tryAcquire(now)) {
       this.hooks.rateLimited(this, message);
       // D3: a limited message is neither dispatched nor answered.
       if (this.options.enforceRateLimit) {
@@ -92,9 +100,9 @@ export class Session implements ReplyWriter {
       }
     }
     this.received += message.byteLength;
-    const entry = this.options.ledger.arrived(this.replies);
-    if (message.byteLength > MAX_FRAME_BYTES) this.batcher.add(this.identity, EntryKind.TooBig, undefined, now, entry);
-    else this.batcher.add(this.identity, EntryKind.Frame, new Uint8Array(message), now, entry);
+    const entry = this.options.ledger.arrived(replies);
+    if (message.byteLength > MAX_FRAME_BYTES) this.lane.frame(this.identity, EntryKind.TooBig, undefined, now, entry);
+    else this.lane.frame(this.identity, EntryKind.Frame, new Uint8Array(message), now, entry);
     return true;
   }
 
@@ -103,7 +111,7 @@ export class Session implements ReplyWriter {
    * and does not take one of the vehicle's in-flight slots.
    */
   emitConnectivity(frame: Uint8Array): void {
-    this.batcher.add(this.identity, EntryKind.Connectivity, frame, Date.now(), undefined);
+    this.lane.connectivity(this.identity, frame);
   }
 
   corked(writeAll: () => void): void {

@@ -8,9 +8,8 @@
  * workers may reach a sink out of order). The worker then queues the record through the session,
  * closed or not, as the per-socket records are (PROTOCOL.md §7).
  */
-import { EntryKind } from '../shared/batch';
 import type { SessionIdentity } from '../shared/batch';
-import type { LaneBatcher } from './batcher';
+import type { SessionLane } from './session-lane';
 import { connectivityFrame } from './connectivity';
 import type { ConnectivityStatus, ConnectivityTime } from './connectivity';
 
@@ -148,7 +147,7 @@ export class VinConnectivityWorker {
   constructor(
     private readonly send: (m: VinSocketMessage) => void,
     /** Queues a record with no session behind it (a DISCONNECTED for a dead worker's socket). */
-    private readonly batcher: () => LaneBatcher,
+    private readonly lane: () => SessionLane,
   ) {}
 
   socket(session: ConnectivitySession, networkInterface: string, opened: boolean): void {
@@ -160,13 +159,7 @@ export class VinConnectivityWorker {
   handle(m: VinConnectivityAnswer | VinConnectivityOrphan): void {
     if (m.type === 'vin_connectivity_orphan') {
       // A connectivity record gets no reply: no reply entry, nothing for the ledger to settle.
-      this.batcher().add(
-        m.identity,
-        EntryKind.Connectivity,
-        connectivityFrame(m.identity, m.networkInterface, 'DISCONNECTED', m.at),
-        Date.now(),
-        undefined,
-      );
+      this.lane().connectivity(m.identity, connectivityFrame(m.identity, m.networkInterface, 'DISCONNECTED', m.at));
       return;
     }
     const pending = this.pending.get(m.ref);

@@ -18,10 +18,10 @@ import { MainThreadSinks } from './main-thread-sinks';
 import { LaneBatcher } from './batcher';
 import type { BatchObserver } from './batcher';
 import { closeListener, createVehicleApp, listen } from './acceptor/vehicle-listener';
-import type { ConnectionData, VehicleListenerHandlers } from './acceptor/vehicle-listener';
+import type { ConnectionData, UpgradeResult, VehicleListenerHandlers } from './acceptor/vehicle-listener';
 import { Session } from './session';
 import type { SessionHooks, SessionOptions } from './session';
-import { RateLimiter } from './rate-limiter';
+import { SessionLane } from './session-lane';
 import { ReplyLedger } from './replies/ledger';
 import type { EntryVerdicts } from './replies/ledger';
 import { connectivityFrame } from './connectivity';
@@ -85,9 +85,10 @@ export async function runWorker(config: GatewayConfig, port: number): Promise<vo
 class GatewayWorker {
   private readonly lanes: DispatchLanes;
   private readonly batchers: LaneBatcher[] = [];
-  private readonly sessions = new Map<number, Session>();
+  /** One per batcher: where sessions queue their frames and connectivity records. */
+  private readonly sessionLanes: SessionLane[] = [];
+  private readonly sessions = new Set<Session>();
   private readonly ledger: ReplyLedger;
-  private nextSessionKey = 1;
   private nextLane = 0;
   private listenSocket: us_listen_socket | undefined;
   /** `trusted_proxy.port`: the plain listener a TLS-terminating proxy connects to. */
@@ -120,11 +121,13 @@ class GatewayWorker {
     this.rateLimitExceeded = this.metrics.counter('rate_limit_exceeded_total', ['device_id', 'txtype']);
     this.ledger = new ReplyLedger(logger, this.metrics);
     if (this.emitsConnectivity && config.connectivity.per_vin)
-      this.vinConnectivity = new VinConnectivityWorker(sendToPrimary, () => this.batchers[0]);
+      this.vinConnectivity = new VinConnectivityWorker(sendToPrimary, () => this.sessionLanes[0]);
     const { rateLimit, gateway } = config;
     this.sessionOptions = {
       maxInflightFrames: gateway.max_inflight_frames_per_connection,
       enforceRateLimit: rateLimit.enabled,
+      // §8: without enforcement the limiter still observes, for `rate_limit_exceeded_total`.
+      rateLimit: rateLimit.enabled || this.metrics.enabled ? { limit: rateLimit.limit, intervalMs: rateLimit.intervalMs } : undefined,
       metrics: this.sessionMetrics,
       ledger: this.ledger,
     };
@@ -166,6 +169,7 @@ class GatewayWorker {
         this.batchObserver(lane),
       );
       this.batchers.push(batcher);
+      this.sessionLanes.push(new SessionLane(batcher));
     }
   }
 
@@ -219,16 +223,19 @@ class GatewayWorker {
   }
 
   private sessionOf(ws: WebSocket<ConnectionData>): Session | undefined {
-    const key = ws.getUserData().sessionKey;
-    return key === undefined ? undefined : this.sessions.get(key);
+    return ws.getUserData().session;
   }
 
   private open(ws: WebSocket<ConnectionData>): void {
     const data = ws.getUserData();
-    if (!data.identity.ok) {
+    const upgrade = data.upgrade as UpgradeResult;
+    // Nothing of the upgrade outlives this call but what the session keeps.
+    data.upgrade = undefined;
+    const { identity, info } = upgrade;
+    if (!identity.ok) {
       // §2.4: the upgrade completes, then the TCP connection is closed without a close frame and
       // no connectivity event. Closing inside `open` would discard the still-corked 101 response.
-      logError(this.logger, 'extract_sender_id_err', data.identity.error, {});
+      logError(this.logger, 'extract_sender_id_err', identity.error, {});
       setImmediate(() => {
         if (!data.closed) ws.close();
       });
@@ -242,7 +249,7 @@ class GatewayWorker {
       });
       return;
     }
-    if (this.vinAllowlist?.refuses(data.identity.deviceId, data.upgrade.socketId)) {
+    if (this.vinAllowlist?.refuses(identity.deviceId, info.socketId)) {
       // A close frame with a reason, once the 101 has left (as above); no session, no connectivity event.
       setImmediate(() => {
         if (!data.closed) ws.end(VIN_REFUSED_CLOSE_CODE, VIN_REFUSED_CLOSE_REASON);
@@ -250,57 +257,53 @@ class GatewayWorker {
       return;
     }
     const lane = this.nextLane;
-    this.nextLane = (this.nextLane + 1) % this.batchers.length;
-    const { rateLimit } = this.config;
-    // §8: without enforcement the limiter still observes, for `rate_limit_exceeded_total`.
-    const limiter = rateLimit.enabled || this.metrics.enabled ? new RateLimiter(rateLimit.limit, rateLimit.intervalMs) : undefined;
+    this.nextLane = (this.nextLane + 1) % this.sessionLanes.length;
     const session = new Session(
       ws as WebSocket<unknown>,
       {
-        socketId: data.upgrade.socketId,
-        deviceId: data.identity.deviceId,
-        senderId: data.identity.senderId,
-        clientVersion: data.upgrade.clientVersion,
-        ...(data.upgrade.clientVersionExact ? {} : { clientVersionAltered: true }),
+        socketId: info.socketId,
+        deviceId: identity.deviceId,
+        senderId: identity.senderId,
+        clientVersion: info.clientVersion,
+        ...(info.clientVersionExact ? {} : { clientVersionAltered: true }),
       },
-      lane,
-      this.batchers[lane],
-      limiter,
+      info.networkInterface,
+      this.sessionLanes[lane],
       this.sessionOptions,
       this.sessionHooks,
     );
-    const key = this.nextSessionKey++;
-    data.sessionKey = key;
-    this.sessions.set(key, session);
-    if (this.emitsConnectivity) this.emitConnectivity(session, data.upgrade.networkInterface, 'CONNECTED');
+    data.session = session;
+    this.sessions.add(session);
+    if (this.emitsConnectivity) this.emitConnectivity(session, 'CONNECTED');
     activity(this.logger, 'socket_connected', {
-      network_interface: data.upgrade.networkInterface,
-      txid: data.upgrade.socketId,
-      method: data.upgrade.method,
-      path: data.upgrade.path,
-      user_agent: data.upgrade.userAgent,
-      'X-Forwarded-For': data.upgrade.forwardedFor,
+      network_interface: info.networkInterface,
+      txid: info.socketId,
+      method: info.method,
+      path: info.path,
+      user_agent: info.userAgent,
+      'X-Forwarded-For': info.forwardedFor,
     });
   }
 
   private close(ws: WebSocket<ConnectionData>): void {
     const data = ws.getUserData();
     data.closed = true;
-    const session = data.sessionKey === undefined ? undefined : this.sessions.get(data.sessionKey);
+    const session = data.session;
     if (session === undefined) return;
+    data.session = undefined;
     session.closed();
-    this.sessions.delete(data.sessionKey as number);
+    this.sessions.delete(session);
     activity(this.logger, 'socket_disconnected', {
       total: String(session.receivedBytes),
       duration_sec: Math.floor((Date.now() - session.startedAt) / 1000),
     });
-    if (this.emitsConnectivity) this.emitConnectivity(session, data.upgrade.networkInterface, 'DISCONNECTED');
+    if (this.emitsConnectivity) this.emitConnectivity(session, 'DISCONNECTED');
   }
 
   /** Per socket (§7), or per VIN when the primary says this socket made a transition. */
-  private emitConnectivity(session: Session, networkInterface: string, status: ConnectivityStatus): void {
-    if (this.vinConnectivity !== undefined) this.vinConnectivity.socket(session, networkInterface, status === 'CONNECTED');
-    else session.emitConnectivity(connectivityFrame(session.identity, networkInterface, status));
+  private emitConnectivity(session: Session, status: ConnectivityStatus): void {
+    if (this.vinConnectivity !== undefined) this.vinConnectivity.socket(session, session.networkInterface, status === 'CONNECTED');
+    else session.emitConnectivity(connectivityFrame(session.identity, session.networkInterface, status));
   }
 
   /** Set when the drain starts: sockets still completing their upgrade then get no session. */
@@ -327,6 +330,8 @@ class GatewayWorker {
     if (this.proxyListenSocket !== undefined) closeListener(this.proxyListenSocket);
     this.vinAllowlist?.close();
     if (spreadMs > 0) await this.closeSpread(spreadMs);
+    // From here every connectivity record goes straight to its batcher, which the drain waits for.
+    for (const lane of this.sessionLanes) lane.stopHolding();
     for (const session of this.sessions.values()) session.stopReading();
     const idle = async () => {
       await Promise.all(this.batchers.map((b) => b.idle()));

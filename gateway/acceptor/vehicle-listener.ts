@@ -16,6 +16,7 @@ import { connectionIdFromHeader } from '../connection-id';
 import { upgradeFailure, type UpgradeFailure } from './upgrade-checks';
 import { reportError } from '../../shared/log';
 import { headerText } from './header-text';
+import type { Session } from '../session';
 
 export interface UpgradeInfo {
   socketId: string;
@@ -29,13 +30,23 @@ export interface UpgradeInfo {
   method: string;
 }
 
-export interface ConnectionData {
+/** What the upgrade learnt: used when the socket opens, then dropped. */
+export interface UpgradeResult {
   identity: Identity;
-  upgrade: UpgradeInfo;
+  info: UpgradeInfo;
+}
+
+/**
+ * uWS's user data of a vehicle socket (uWS copies its properties onto the socket object). All three
+ * are set at the upgrade so every socket keeps one shape; an open session keeps nothing else.
+ */
+export interface ConnectionData {
+  /** Set at the upgrade; the worker clears it once the socket opened. */
+  upgrade: UpgradeResult | undefined;
   /** Set by the worker when the session opens. */
-  sessionKey?: number;
+  session: Session | undefined;
   /** Set by the worker when uWS reports the socket closed: it must not be touched after. */
-  closed?: boolean;
+  closed: boolean;
 }
 
 export interface VehicleListenerHandlers {
@@ -120,10 +131,7 @@ export function createVehicleApp(
         );
         return;
       }
-      const data: ConnectionData = {
-        identity,
-        upgrade: readUpgradeInfo(req),
-      };
+      const data: ConnectionData = { upgrade: { identity, info: readUpgradeInfo(req) }, session: undefined, closed: false };
       // No subprotocol and no extension is ever negotiated (§2.4).
       res.upgrade(data, req.getHeader('sec-websocket-key'), '', '', context);
     },

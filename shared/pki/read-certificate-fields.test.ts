@@ -78,6 +78,18 @@ describe('readCertificateFields on hand-made DER', () => {
     expect(readCertificateFields(certificate(name(), name(), [other])).extKeyUsageOids).toEqual([]);
   });
 
+  test('short OIDs read again (remembered by their bytes) keep their own text, whatever the length', () => {
+    const types = ['0.0', '0.0.0', '0.0.0.0', '2.5.4.3', '2.5.4.11', '1.2.840.113549', '2.5.4.3.0'];
+    const subject = name(...types.map((t) => [atv(t, str(0x0c, utf8(t)))]));
+    for (let round = 0; round < 2; round++) {
+      expect(readCertificateFields(certificate(name(), subject)).subject).toEqual(types.map((t) => ({ oid: t, value: t })));
+    }
+    // A truncated short OID is refused every time, not remembered.
+    const truncated = certificate(name(), name([tlv(0x30, tlv(0x06, [0x55, 0x84]), str(0x0c, utf8('x')))]));
+    expect(() => readCertificateFields(truncated)).toThrow(CertificateParseError);
+    expect(() => readCertificateFields(truncated)).toThrow(CertificateParseError);
+  });
+
   test.each([
     ['invalid UTF8String', certificate(name(), name([atv(CN, str(0x0c, [0xc3]))]))],
     ['UniversalString (Go rejects it)', certificate(name(), name([atv(CN, str(0x1c, [0, 0, 0, 0x41]))]))],

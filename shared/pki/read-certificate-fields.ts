@@ -144,7 +144,29 @@ function expectTag(tlv: Tlv, tag: number, what: string): Tlv {
   return tlv;
 }
 
+/**
+ * Dotted text of the short OIDs seen so far (attribute types, extension ids: 3 bytes each), by
+ * their bytes as one number: every certificate repeats the same few, so each handshake does not
+ * rebuild them. Bounded: at most SHORT_OID_LIMIT distinct ones are kept.
+ */
+const shortOids = new Map<number, string>();
+const SHORT_OID_BYTES = 6;
+const SHORT_OID_LIMIT = 256;
+
 function decodeOid(der: Uint8Array, oid: Tlv): string {
+  const length = oid.end - oid.start;
+  if (length === 0 || length > SHORT_OID_BYTES) return decodeOidText(der, oid);
+  let key = length; // the length in the key tells 0x00-led OIDs of different lengths apart
+  for (let i = oid.start; i < oid.end; i++) key = key * 256 + der[i];
+  let text = shortOids.get(key);
+  if (text === undefined) {
+    text = decodeOidText(der, oid);
+    if (shortOids.size < SHORT_OID_LIMIT) shortOids.set(key, text);
+  }
+  return text;
+}
+
+function decodeOidText(der: Uint8Array, oid: Tlv): string {
   if (oid.start === oid.end) throw new CertificateParseError('empty OID');
   const arcs: number[] = [];
   let value = 0;

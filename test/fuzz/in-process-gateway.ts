@@ -14,6 +14,7 @@ import { SINKS } from '../../dispatch-workers/sinks/registry';
 import { createLanePipeline, runBatch } from '../../dispatch-workers/pipeline/lane-pipeline';
 import type { LanePipeline } from '../../dispatch-workers/pipeline/lane-pipeline';
 import { LaneBatcher } from '../../gateway/batcher';
+import { SessionLane } from '../../gateway/session-lane';
 import { ReplyLedger } from '../../gateway/replies/ledger';
 import { Session } from '../../gateway/session';
 import { sessionMetrics } from '../../gateway/observability/session-metrics';
@@ -92,12 +93,12 @@ export class InProcessGateway {
     const session = new Session(
       ws,
       { socketId: 'fuzz-socket', deviceId: FUZZ_VIN, senderId: FUZZ_SENDER, clientVersion: 'fuzz' },
-      0,
-      this.batcher,
-      undefined,
+      '',
+      new SessionLane(this.batcher),
       {
         maxInflightFrames: this.config.gateway.max_inflight_frames_per_connection,
         enforceRateLimit: false,
+        rateLimit: undefined,
         metrics: sessionMetrics(NO_METRICS),
         ledger: this.ledger,
       },
