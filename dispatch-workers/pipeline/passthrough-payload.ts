@@ -13,7 +13,7 @@
 import { messageTypeByName } from '../../shared/protobuf';
 import type { MessageType } from '../../shared/protobuf';
 import { WireCursor, canonicalField, canonicalMessage, canonicalScalar, inOrder } from '../../shared/protobuf/canonical';
-import { Kind, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT } from '../../shared/protobuf/schema';
+import { Kind, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT } from '../../shared/protobuf/kinds';
 import { decodeUtf8, utf8Length, writeUtf8 } from '../../shared/protobuf/utf8';
 import { MILLISECONDS_THRESHOLD } from './transforms/alert-timestamps';
 import { parseLocation } from './transforms/location';
@@ -45,6 +45,10 @@ const valueType = messageTypeByName('telemetry.vehicle_data.Value');
 const TWO_32 = 4294967296;
 const MILLISECONDS = Number(MILLISECONDS_THRESHOLD);
 
+/** One cursor for every record (and one for the alert time check inside it). */
+const cursor = new WireCursor(NOT_ENCODED);
+const alertCursor = new WireCursor(NOT_ENCODED);
+
 /** A replacement of bytes [start, end) of the input. */
 interface Edit {
   start: number;
@@ -69,7 +73,8 @@ export function passthroughPayload(
   const isAlerts = recordType === 'alerts';
   const byNumber = type.byNumber;
   const end = payload.length;
-  const c = new WireCursor(payload);
+  const c = cursor;
+  c.reset(payload);
   let edits: Edit[] | undefined;
   let signals = 0;
   let prev = 0;
@@ -99,10 +104,9 @@ export function passthroughPayload(
     } else if (isV && num === DATA) {
       if (wt !== WIRE_BYTES || !c.length(end)) return undefined;
       const datumEnd = c.pos + c.lo;
-      const datum = rewriteDatum(c, datumEnd, locationSeen);
-      if (datum === undefined) return undefined;
+      if (!rewriteDatum(c, datumEnd, locationSeen)) return undefined;
       if (datum.location) locationSeen = true;
-      if (datum.value !== undefined)
+      if (datum.value !== undefined && payloadNeeded)
         (edits ??= []).push(datumEdit(payload, fieldStart, datum.contentStart, datum.valueAt, datumEnd, datum.value));
       signals++;
     } else if (isAlerts && num === ALERTS) {
@@ -123,18 +127,19 @@ export function passthroughPayload(
   return { payload: edits === undefined ? payload : applyEdits(payload, edits), signals };
 }
 
-interface DatumScan {
+/** What rewriteDatum found in the last datum (one object for all: this runs per datum). */
+const datum = {
   /** Where the datum's fields start (after its length prefix) and where its `value` field starts. */
-  contentStart: number;
-  valueAt: number;
+  contentStart: 0,
+  valueAt: 0,
   /** The new `Value` message bytes, when a transform changes it. */
-  value: Uint8Array | undefined;
+  value: undefined as Uint8Array | undefined,
   /** It is a Location datum (the location transform looks at the first one only). */
-  location: boolean;
-}
+  location: false,
+};
 
-/** Checks one Datum (cursor after its length prefix) and makes its transformed Value, if any. */
-function rewriteDatum(c: WireCursor, end: number, locationSeen: boolean): DatumScan | undefined {
+/** Checks one Datum (cursor after its length prefix) into `datum`, with its transformed Value if any. */
+function rewriteDatum(c: WireCursor, end: number, locationSeen: boolean): boolean {
   const contentStart = c.pos;
   let key = 0;
   let prev = 0;
@@ -142,30 +147,34 @@ function rewriteDatum(c: WireCursor, end: number, locationSeen: boolean): DatumS
   let value: Uint8Array | undefined;
   while (c.pos < end) {
     const at = c.pos;
-    if (!c.tag(end)) return undefined;
+    if (!c.tag(end)) return false;
     const num = c.lo >>> 3;
     const wt = c.lo & 7;
-    if (num <= prev) return undefined;
+    if (num <= prev) return false;
     prev = num;
     if (num === DATUM_KEY) {
-      if (wt !== WIRE_VARINT || !canonicalScalar(c, Kind.Enum, end, true)) return undefined;
+      if (wt !== WIRE_VARINT || !canonicalScalar(c, Kind.Enum, end, true)) return false;
       key = c.lo | 0;
     } else if (num === DATUM_VALUE) {
-      if (wt !== WIRE_BYTES || !c.length(end)) return undefined;
+      if (wt !== WIRE_BYTES || !c.length(end)) return false;
       valueAt = at;
       const valueEnd = c.pos + c.lo;
       if (c.pos < valueEnd && c.buf[c.pos] === STRING_VALUE_TAG) {
         // The one member is string_value (anything after it would be a second member or unknown).
         c.pos++;
-        if (!c.length(valueEnd) || c.pos + c.lo !== valueEnd || !c.utf8(c.pos, valueEnd)) return undefined;
+        if (!c.length(valueEnd) || c.pos + c.lo !== valueEnd || !c.utf8(c.pos, valueEnd)) return false;
         const transformed = transformString(c, valueEnd, key === LOCATION_KEY && !locationSeen);
-        if (transformed === null) return undefined;
+        if (transformed === null) return false;
         value = transformed;
         c.pos = valueEnd;
-      } else if (!canonicalMessage(c, valueType, valueEnd)) return undefined;
-    } else return undefined;
+      } else if (!canonicalMessage(c, valueType, valueEnd)) return false;
+    } else return false;
   }
-  return { contentStart, valueAt, value, location: key === LOCATION_KEY };
+  datum.contentStart = contentStart;
+  datum.valueAt = valueAt;
+  datum.value = value;
+  datum.location = key === LOCATION_KEY;
+  return true;
 }
 
 /**
@@ -200,21 +209,25 @@ function scientificCandidate(buf: Uint8Array, start: number, end: number): boole
 
 /** `Value{location_value: {latitude, longitude}}` as encode() writes it: a +0.0 coordinate is omitted. */
 function locationValue(latitude: number, longitude: number): Uint8Array {
-  const out = new Uint8Array(20);
-  const view = new DataView(out.buffer);
-  let at = 2;
-  for (const [tag, v] of [
-    [0x09, latitude],
-    [0x11, longitude],
-  ] as const) {
-    if (v === 0 && 1 / v > 0) continue;
-    out[at] = tag;
-    view.setFloat64(at + 1, v, true);
-    at += 9;
-  }
+  const out = new Uint8Array(2 + coordinateSize(latitude) + coordinateSize(longitude));
   out[0] = LOCATION_VALUE_TAG;
-  out[1] = at - 2;
-  return out.subarray(0, at);
+  out[1] = out.length - 2;
+  writeCoordinate(out, writeCoordinate(out, 2, 0x09, latitude), 0x11, longitude);
+  return out;
+}
+
+const coordinateSize = (v: number): number => (v === 0 && 1 / v > 0 ? 0 : 9);
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** A double field (tag, 8 bytes little-endian) unless +0.0; returns the position after it. */
+function writeCoordinate(out: Uint8Array, at: number, tag: number, v: number): number {
+  if (coordinateSize(v) === 0) return at;
+  out[at] = tag;
+  F64[0] = v;
+  for (let i = 0; i < 8; i++) out[at + 1 + i] = F64_BYTES[LITTLE_ENDIAN ? i : 7 - i];
+  return at + 9;
 }
 
 /** `Value{string_value: s}` for an ASCII `s` (the scientific-notation output). */
@@ -244,7 +257,8 @@ function datumEdit(buf: Uint8Array, fieldStart: number, contentStart: number, va
 
 /** Whether an alert (canonical bytes [start, end)) has a time the alert timestamp fix rewrites (§6.3). */
 function alertInMilliseconds(buf: Uint8Array, start: number, end: number): boolean {
-  const c = new WireCursor(buf);
+  const c = alertCursor;
+  c.reset(buf);
   c.pos = start;
   while (c.pos < end) {
     c.tag(end);

@@ -13,7 +13,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { FieldInfo, MessageType } from './schema';
-import { Kind, WIRE_BYTES } from './schema';
+import { Kind, WIRE_BYTES } from './kinds';
 import { decodeUtf8 } from './utf8';
 
 /** Cursor over wire bytes; `lo`/`hi` hold the last varint read. Reads never throw: they answer false. */
@@ -22,7 +22,14 @@ export class WireCursor {
   lo = 0;
   hi = 0;
   private nodeBuf: Buffer | undefined = undefined;
-  constructor(readonly buf: Uint8Array) {}
+  constructor(public buf: Uint8Array) {}
+
+  /** Starts over on other bytes (one cursor serves every record). */
+  reset(buf: Uint8Array): void {
+    this.buf = buf;
+    this.pos = 0;
+    this.nodeBuf = undefined;
+  }
 
   /** Buffer over the input (no copy), for decodeUtf8. */
   get text(): Buffer {
