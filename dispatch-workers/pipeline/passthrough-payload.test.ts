@@ -10,6 +10,13 @@ import type { TransformResult } from './transform-payload';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s/g, ''), 'hex'));
+/** A length-delimited field: tag, length, content (hex, spaces ignored). */
+const ld = (tag: string, content: string): string => {
+  const n = content.replace(/\s/g, '').length / 2;
+  return (
+    tag + (n < 0x80 ? n.toString(16).padStart(2, '0') : ((n & 0x7f) | 0x80).toString(16) + (n >> 7).toString(16).padStart(2, '0')) + content
+  );
+};
 const TYPES = ['V', 'alerts', 'errors', 'connectivity'] as const;
 type RecordType = (typeof TYPES)[number];
 
@@ -138,6 +145,8 @@ class Generator {
       } else if (f.repeated) msg[f.name] = Array.from({ length: this.int(depth === 0 ? 12 : 3) }, one);
       else msg[f.name] = one();
     }
+    // Unknown fields (a newer firmware's): encode appends them after the known ones.
+    if (this.rand() < 0.15) msg.$unknown = Array.from({ length: 1 + this.int(2) }, () => this.unknownField(type));
     for (const oneof of type.oneofs) {
       const members = Object.values(oneof.members);
       if (this.rand() < 0.1) continue;
@@ -149,6 +158,31 @@ class Generator {
       };
     }
     return msg;
+  }
+
+  /** One field with a number `type` does not know, of wire type varint, fixed64, bytes, fixed32 or (rarely) a group. */
+  unknownField(type: MessageType): Uint8Array {
+    let num = 0;
+    while (num === 0 || (num < type.byNumber.length && type.byNumber[num] !== undefined)) num = 1 + this.int(300);
+    const tag = (wt: number): number[] => {
+      const out: number[] = [];
+      for (let v = (num << 3) | wt; ; v >>>= 7) {
+        if (v < 0x80) return [...out, v];
+        out.push((v & 0x7f) | 0x80);
+      }
+    };
+    switch (this.int(5)) {
+      case 0:
+        return Uint8Array.from([...tag(0), ...this.pick([[0], [1], [0x80, 0x01], [0xff, 0xff, 0xff, 0xff, 0x0f]])]);
+      case 1:
+        return Uint8Array.from([...tag(1), 1, 2, 3, 4, 5, 6, 7, 8]);
+      case 2:
+        return Uint8Array.from([...tag(2), 3, 0x61, 0x62, 0x63]);
+      case 3:
+        return Uint8Array.from([...tag(5), 1, 2, 3, 4]);
+      default:
+        return Uint8Array.from([...tag(3), ...tag(4)]);
+    }
   }
 
   payload(recordType: RecordType): Uint8Array {
@@ -243,10 +277,32 @@ describe('passthrough: the same bytes and replies as decode → transform → en
     ['a varint overflow', '0a0e 0840 120a 18ffffffffffffffffff02'],
     ['a truncated datum', '0a08 0840'],
     ['a group', '0b0c'],
+    ['trailing unknown fields in a Value kept', ld('0a', '0840' + ld('12', '0a0161 a01f01'))],
+    ['an unknown field before a known one', ld('0a', '0840' + ld('12', 'a01f01 0a0161'))],
+    [
+      'a transformed location drops its Value’s unknown fields, keeps its Datum’s',
+      ld('0a', '0815' + ld('12', ld('0a', hex(Buffer.from('(37.412374 S, 122.145867 E)'))) + 'a01f01') + 'a01f02'),
+    ],
+    [
+      'a transformed scientific string, unknown fields after',
+      ld('0a', '086a' + ld('12', ld('0a', hex(Buffer.from('1.5e-03'))) + 'a01f01') + 'a01f02'),
+    ],
+    ['trailing unknown top-level fields, no vin: vin goes before them', ld('0a', '0840 1200') + 'a01f01 2a0178'],
+    ['trailing unknown top-level fields after vin', '1a0178 a01f01'],
     ['a location string parsed to NaN', `0a15 0815 1211 0a0f ${hex(Buffer.from('(nan N, 1.5 E)'))}`],
     ['a second Location datum is left alone', `0a05 0815 1201 00 0a21 0815 121d 0a1b ${hex(Buffer.from('(37.412374 S, 122.145867 E)'))}`],
   ])('%s', (_name, h) => {
     for (const deviceId of ['d', '']) agree('V', bytes(h), deviceId);
+  });
+
+  it('unknown fields after the known ones take the passthrough (a newer firmware’s fields)', () => {
+    const cases = [
+      ld('0a', '0840' + ld('12', '0a0161 a01f01')),
+      ld('0a', '0815' + ld('12', ld('0a', hex(Buffer.from('(37.412374 S, 122.145867 E)'))) + 'a01f01') + 'a01f02'),
+      ld('0a', '0840 1200') + 'a01f01 2a0178',
+    ];
+    for (const h of cases) expect(agree('V', bytes(h), 'd')).toBe(true);
+    expect(agree('V', bytes(ld('0a', '0840' + ld('12', 'a01f01 0a0161'))), 'd')).toBe(false);
   });
 
   it('a DeviceID that UTF-8 cannot encode gets the full path’s error', () => {

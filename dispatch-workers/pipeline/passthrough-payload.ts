@@ -12,7 +12,7 @@
  */
 import { messageTypeByName } from '../../shared/protobuf';
 import type { MessageType } from '../../shared/protobuf';
-import { WireCursor, canonicalField, canonicalMessage, canonicalScalar, inOrder } from '../../shared/protobuf/canonical';
+import { WireCursor, canonicalField, canonicalMessage, canonicalScalar, inOrder, unknownFields } from '../../shared/protobuf/canonical';
 import { Kind, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT } from '../../shared/protobuf/kinds';
 import { decodeUtf8, utf8Length, writeUtf8 } from '../../shared/protobuf/utf8';
 import { MILLISECONDS_THRESHOLD } from './transforms/alert-timestamps';
@@ -41,6 +41,7 @@ const LOCATION_KEY = 21;
 const VIN_NUMBER: Readonly<Record<string, number>> = { V: 3, alerts: 3, errors: 3, connectivity: 1 };
 
 const NOT_ENCODED = new Uint8Array(0);
+const datumType = messageTypeByName('telemetry.vehicle_data.Datum');
 const valueType = messageTypeByName('telemetry.vehicle_data.Value');
 const TWO_32 = 4294967296;
 const MILLISECONDS = Number(MILLISECONDS_THRESHOLD);
@@ -82,7 +83,7 @@ export function passthroughPayload(
   let vinAt = -1;
   let vinStart = 0;
   let vinEnd = 0;
-  /** Where a vin field goes when the input has none: before the first field numbered above it. */
+  /** Where a vin field goes when the input has none: before the first field numbered above it (or unknown). */
   let vinInsertAt = end;
   while (c.pos < end) {
     const fieldStart = c.pos;
@@ -90,7 +91,14 @@ export function passthroughPayload(
     const num = c.lo >>> 3;
     const wt = c.lo & 7;
     const f = num < byNumber.length ? byNumber[num] : undefined;
-    if (f === undefined || !inOrder(f, prev)) return undefined;
+    if (f === undefined) {
+      // Unknown fields: kept, after all known ones.
+      c.pos = fieldStart;
+      if (!unknownFields(c, type, end)) return undefined;
+      if (vinInsertAt === end) vinInsertAt = fieldStart;
+      break;
+    }
+    if (!inOrder(f, prev)) return undefined;
     prev = num;
     if (num > vinNumber && vinInsertAt === end) vinInsertAt = fieldStart;
     if (num === vinNumber) {
@@ -106,8 +114,7 @@ export function passthroughPayload(
       const datumEnd = c.pos + c.lo;
       if (!rewriteDatum(c, datumEnd, locationSeen)) return undefined;
       if (datum.location) locationSeen = true;
-      if (datum.value !== undefined && payloadNeeded)
-        (edits ??= []).push(datumEdit(payload, fieldStart, datum.contentStart, datum.valueAt, datumEnd, datum.value));
+      if (datum.value !== undefined && payloadNeeded) (edits ??= []).push(datumEdit(payload, fieldStart, datumEnd, datum.value));
       signals++;
     } else if (isAlerts && num === ALERTS) {
       if (wt !== WIRE_BYTES || !c.length(end)) return undefined;
@@ -129,9 +136,10 @@ export function passthroughPayload(
 
 /** What rewriteDatum found in the last datum (one object for all: this runs per datum). */
 const datum = {
-  /** Where the datum's fields start (after its length prefix) and where its `value` field starts. */
+  /** Where the datum's fields start (after its length prefix), and its `value` field's bytes. */
   contentStart: 0,
   valueAt: 0,
+  valueEnd: 0,
   /** The new `Value` message bytes, when a transform changes it. */
   value: undefined as Uint8Array | undefined,
   /** It is a Location datum (the location transform looks at the first one only). */
@@ -144,12 +152,19 @@ function rewriteDatum(c: WireCursor, end: number, locationSeen: boolean): boolea
   let key = 0;
   let prev = 0;
   let valueAt = -1;
+  let valueEnd = -1;
   let value: Uint8Array | undefined;
   while (c.pos < end) {
     const at = c.pos;
     if (!c.tag(end)) return false;
     const num = c.lo >>> 3;
     const wt = c.lo & 7;
+    if (num > DATUM_VALUE) {
+      // Unknown fields: kept after the known ones, also when the value is rewritten.
+      c.pos = at;
+      if (!unknownFields(c, datumType, end)) return false;
+      break;
+    }
     if (num <= prev) return false;
     prev = num;
     if (num === DATUM_KEY) {
@@ -158,31 +173,36 @@ function rewriteDatum(c: WireCursor, end: number, locationSeen: boolean): boolea
     } else if (num === DATUM_VALUE) {
       if (wt !== WIRE_BYTES || !c.length(end)) return false;
       valueAt = at;
-      const valueEnd = c.pos + c.lo;
+      valueEnd = c.pos + c.lo;
       if (c.pos < valueEnd && c.buf[c.pos] === STRING_VALUE_TAG) {
-        // The one member is string_value (anything after it would be a second member or unknown).
+        // The one member is string_value; only unknown fields may follow (another member replaces it).
         c.pos++;
-        if (!c.length(valueEnd) || c.pos + c.lo !== valueEnd || !c.utf8(c.pos, valueEnd)) return false;
-        const transformed = transformString(c, valueEnd, key === LOCATION_KEY && !locationSeen);
+        if (!c.length(valueEnd)) return false;
+        const start = c.pos;
+        const stop = c.pos + c.lo;
+        if (!c.utf8(start, stop)) return false;
+        c.pos = stop;
+        if (!unknownFields(c, valueType, valueEnd)) return false;
+        const transformed = transformString(c, start, stop, key === LOCATION_KEY && !locationSeen);
         if (transformed === null) return false;
         value = transformed;
-        c.pos = valueEnd;
       } else if (!canonicalMessage(c, valueType, valueEnd)) return false;
-    } else return false;
+    }
   }
   datum.contentStart = contentStart;
   datum.valueAt = valueAt;
+  datum.valueEnd = valueEnd;
   datum.value = value;
   datum.location = key === LOCATION_KEY;
   return true;
 }
 
 /**
- * The Value a transform makes of string_value bytes [c.pos, end), undefined when none applies,
- * null when the full path must decide (a coordinate parsed as NaN keeps Go's NaN bits there).
+ * The Value a transform makes of string_value bytes [start, end) (a new Value: unknown fields of
+ * the old one are dropped, as upstream builds one), undefined when none applies, null when the full
+ * path must decide (a coordinate parsed as NaN keeps Go's NaN bits there).
  */
-function transformString(c: WireCursor, end: number, firstLocation: boolean): Uint8Array | undefined | null {
-  const start = c.pos;
+function transformString(c: WireCursor, start: number, end: number, firstLocation: boolean): Uint8Array | undefined | null {
   if (start === end) return undefined;
   if (firstLocation) {
     const loc = parseLocation(decodeUtf8(c.buf, c.text, start, end)!);
@@ -240,10 +260,11 @@ function stringValue(s: string): Uint8Array {
   return out;
 }
 
-/** The whole datum field [fieldStart, end) again, with its value field replaced by `value`. */
-function datumEdit(buf: Uint8Array, fieldStart: number, contentStart: number, valueAt: number, end: number, value: Uint8Array): Edit {
+/** The whole datum field [fieldStart, end) again, with its value field (datum.valueAt … valueEnd) replaced by `value`. */
+function datumEdit(buf: Uint8Array, fieldStart: number, end: number, value: Uint8Array): Edit {
+  const { contentStart, valueAt, valueEnd } = datum;
   const valueField = 1 + varintSize(value.length) + value.length;
-  const content = valueAt - contentStart + valueField;
+  const content = valueAt - contentStart + valueField + (end - valueEnd);
   const out = new Uint8Array(1 + varintSize(content) + content);
   out[0] = (DATA << 3) | WIRE_BYTES;
   let at = writeVarint(out, 1, content);
@@ -252,6 +273,7 @@ function datumEdit(buf: Uint8Array, fieldStart: number, contentStart: number, va
   out[at] = (DATUM_VALUE << 3) | WIRE_BYTES;
   at = writeVarint(out, at + 1, value.length);
   out.set(value, at);
+  out.set(buf.subarray(valueEnd, end), at + value.length);
   return { start: fieldStart, end, bytes: out };
 }
 

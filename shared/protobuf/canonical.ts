@@ -3,17 +3,18 @@
  * (PROTOCOL.md §6.2, §6.4). For such bytes decode → encode is the identity, so a pass that rewrites
  * only what a transform changes may copy every other byte (dispatch-workers/pipeline/passthrough-payload.ts).
  *
- * Canonical: every field known with its own wire type, in ascending number order, a singular field
+ * Canonical: known fields with their own wire type in ascending number order, a singular field
  * once, at most one member per oneof, repeated scalars packed in one non-empty run, no implicit zero
  * (0, false, "", +0.0) outside oneofs and repeated fields, minimal varints (an int32/enum either
- * 0…2^31−1 or a 10-byte negative), valid UTF-8 in strings. Anything else answers `false`, "not
- * provably identical": unknown fields, groups, maps (written in JS key order) and NaN (whose bits a
- * JS number may not keep) included, and so does everything decode() rejects. The caller then takes
- * the full decode/encode path, which also gives the exact error text.
+ * 0…2^31−1 or a 10-byte negative), valid UTF-8 in strings; unknown fields (e.g. a newer firmware's)
+ * only after all known ones, since encode() appends them. Anything else answers `false`, "not
+ * provably identical": groups, maps (written in JS key order), NaN (whose bits a JS number may not
+ * keep) and known fields with another wire type included, and so does everything decode() rejects.
+ * The caller then takes the full decode/encode path, which also gives the exact error text.
  */
 import { Buffer } from 'node:buffer';
 import type { FieldInfo, MessageType } from './schema';
-import { Kind, WIRE_BYTES } from './kinds';
+import { Kind, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT } from './kinds';
 import { decodeUtf8 } from './utf8';
 
 /** Cursor over wire bytes; `lo`/`hi` hold the last varint read. Reads never throw: they answer false. */
@@ -185,6 +186,41 @@ export function inOrder(f: FieldInfo, prev: number): boolean {
   return f.number > prev || (f.number === prev && f.repeated && !f.packable);
 }
 
+/**
+ * Skips the value of an unknown field (tag already read, wire type `wt`), which encode() copies as it
+ * came; groups are left to the full path.
+ */
+export function unknownField(c: WireCursor, wt: number, end: number): boolean {
+  switch (wt) {
+    case WIRE_VARINT:
+      return c.varint(end);
+    case WIRE_FIXED64:
+    case WIRE_FIXED32: {
+      const size = wt === WIRE_FIXED64 ? 8 : 4;
+      if (size > end - c.pos) return false;
+      c.pos += size;
+      return true;
+    }
+    case WIRE_BYTES:
+      if (!c.length(end)) return false;
+      c.pos += c.lo;
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Whether bytes [c.pos, end) are only unknown fields of `type`. */
+export function unknownFields(c: WireCursor, type: MessageType, end: number): boolean {
+  while (c.pos < end) {
+    if (!c.tag(end)) return false;
+    const num = c.lo >>> 3;
+    if (num < type.byNumber.length && type.byNumber[num] !== undefined) return false;
+    if (!unknownField(c, c.lo & 7, end)) return false;
+  }
+  return true;
+}
+
 /** Whether bytes [c.pos, end) are a canonical message of `type`; the cursor ends at `end` when true. */
 export function canonicalMessage(c: WireCursor, type: MessageType, end: number): boolean {
   const byNumber = type.byNumber;
@@ -192,10 +228,15 @@ export function canonicalMessage(c: WireCursor, type: MessageType, end: number):
   let oneof = '';
   let moreOneofs: string[] | undefined;
   while (c.pos < end) {
+    const at = c.pos;
     if (!c.tag(end)) return false;
     const num = c.lo >>> 3;
     const f = num < byNumber.length ? byNumber[num] : undefined;
-    if (f === undefined || !inOrder(f, prev)) return false;
+    if (f === undefined) {
+      c.pos = at;
+      return unknownFields(c, type, end);
+    }
+    if (!inOrder(f, prev)) return false;
     prev = num;
     if (f.oneof !== '') {
       // A second member of the same oneof would replace the first (last wins).
