@@ -289,6 +289,8 @@ describe('passthrough: the same bytes and replies as decode → transform → en
     ],
     ['trailing unknown top-level fields, no vin: vin goes before them', ld('0a', '0840 1200') + 'a01f01 2a0178'],
     ['trailing unknown top-level fields after vin', '1a0178 a01f01'],
+    ['an empty vin field', '1a00'],
+    ['an empty vin field before is_resend', '0a020840 1a00 2001'],
     ['a location string parsed to NaN', `0a15 0815 1211 0a0f ${hex(Buffer.from('(nan N, 1.5 E)'))}`],
     ['a second Location datum is left alone', `0a05 0815 1201 00 0a21 0815 121d 0a1b ${hex(Buffer.from('(37.412374 S, 122.145867 E)'))}`],
   ])('%s', (_name, h) => {

@@ -6,8 +6,8 @@
  * rewrites the `vin` field, rewrites only the `V` datums whose string the location or
  * scientific-notation transform changes, and copies every other byte.
  *
- * It answers `undefined` for anything it does not prove identical (malformed, unknown or out-of-order
- * fields, NaN, a location string that parses to NaN, an alert time in milliseconds, maps, …): the
+ * It answers `undefined` for anything it does not prove identical (malformed, out-of-order fields,
+ * unknown fields before known ones, NaN, a location string that parses to NaN, an alert time in milliseconds, maps, …): the
  * caller then takes the full path, which gives the same bytes or the same error text.
  */
 import { messageTypeByName } from '../../shared/protobuf';
@@ -129,7 +129,9 @@ export function passthroughPayload(
   const vin = vinBytes(deviceId);
   if (vin === undefined) return undefined; // not encodable: the full path gives encode's error
   if (vinAt >= 0) {
-    if (!sameBytes(payload, vinStart, vinEnd, vin)) (edits ??= []).push({ start: vinAt, end: vinEnd, bytes: vinField(vinNumber, vin) });
+    // An empty vin field (`1a 00`) is dropped: encode omits an empty string.
+    if (vin.length === 0 || !sameBytes(payload, vinStart, vinEnd, vin))
+      (edits ??= []).push({ start: vinAt, end: vinEnd, bytes: vinField(vinNumber, vin) });
   } else if (vin.length > 0) (edits ??= []).push({ start: vinInsertAt, end: vinInsertAt, bytes: vinField(vinNumber, vin) });
   return { payload: edits === undefined ? payload : applyEdits(payload, edits), signals };
 }
