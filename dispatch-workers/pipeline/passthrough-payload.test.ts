@@ -2,6 +2,7 @@ import { GOLDEN_PROTOBUF as golden } from '../../shared/protobuf/testdata/golden
 import { encode, messageTypeByName, payloadTypeFor } from '../../shared/protobuf';
 import type { MessageType } from '../../shared/protobuf';
 import { Kind } from '../../shared/protobuf/schema';
+import { WireCursor, unknownField } from '../../shared/protobuf/canonical';
 import { alertsPayload, errorsPayload, seededRandom, vehicleDataPayload } from '../../bench/vehicle/records';
 import { mutateBytes, mutateProtobuf } from '../../test/fuzz/mutate';
 import { passthroughPayload } from './passthrough-payload';
@@ -238,6 +239,30 @@ describe('passthrough: the same bytes and replies as decode → transform → en
     }
     // Most are canonical (encode made them); NaN, map entries and alert times in ms go the full path.
     expect(taken / total).toBeGreaterThan(0.3);
+  });
+
+  it('explicit zero fields (what encode omits) inserted at field boundaries, also where the vin goes', () => {
+    const g = new Generator(seededRandom(31));
+    let zeros = 0;
+    for (let i = 0; i < 3000; i++) {
+      const recordType = g.pick(TYPES);
+      const type = payloadTypeFor(recordType)!;
+      const payload = g.payload(recordType);
+      // The top-level field boundaries of a valid payload.
+      const boundaries = [0];
+      const c = new WireCursor(payload);
+      while (c.pos < payload.length && c.tag(payload.length)) {
+        if (!unknownField(c, c.lo & 7, payload.length)) break;
+        boundaries.push(c.pos);
+      }
+      const f = g.pick(type.fields.filter((x) => !x.repeated && !x.isMap && x.kind !== Kind.Message));
+      const zero = f.wireType === 1 ? [0, 0, 0, 0, 0, 0, 0, 0] : f.wireType === 5 ? [0, 0, 0, 0] : [0];
+      const at = g.pick(boundaries);
+      const mutated = Uint8Array.from([...payload.subarray(0, at), (f.number << 3) | f.wireType, ...zero, ...payload.subarray(at)]);
+      if (agree(recordType, mutated, g.pick(DEVICE_IDS))) zeros++;
+    }
+    // Only a zero vin can pass (it is replaced); every other explicit zero is left to the full path.
+    expect(zeros).toBeLessThan(3000 / 4);
   });
 
   it('fuzzed payloads (the fuzzer’s protobuf-aware and byte mutations): same bytes or same error', () => {
