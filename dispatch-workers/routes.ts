@@ -46,7 +46,8 @@ export async function buildRoutes(
     // A main-thread source confirms on the main thread: the pool sees it as a plain sink.
     const reliableSource = source !== undefined && sinkDefinition(source)?.runsOn === 'pool' ? source : undefined;
     const payloadUnread = names.every((name) => sinkDefinition(name)?.readsPayload === false);
-    routes.set(recordType, { sinks, reliableSource, payloadUnread });
+    const decodedUnread = names.every((name) => sinkDefinition(name)?.readsDecoded !== true);
+    routes.set(recordType, { sinks, reliableSource, payloadUnread, decodedUnread });
   }
   const poolSinks = [...instances.entries()].filter(([name]) => sinkDefinition(name)?.runsOn === 'pool').map(([, sink]) => sink);
   return { routes, sinks: poolSinks };

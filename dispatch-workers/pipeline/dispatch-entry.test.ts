@@ -111,6 +111,22 @@ describe('dispatchEntry', () => {
     expect(sizes).toEqual([counted.produced[0]!.payload.length]);
   });
 
+  it('hands the decoded message only to routes whose sinks read it; passthrough routes get the same bytes', () => {
+    const rendering = new FakeSink({ accepted: true });
+    const rendered = context(new Map([['V', { sinks: [{ name: 'logger', sink: rendering }], reliableSource: undefined }]]));
+    expect(run(rendered.ctx, EntryKind.Frame, vFrame('t1')).outcome).toBe(Outcome.Ack);
+    expect((rendering.produced[0].decoded as { vin: string }).vin).toBe('VIN1');
+
+    const passing = new FakeSink({ accepted: true });
+    const passthrough = context(
+      new Map([['V', { sinks: [{ name: 'kafka', sink: passing }], reliableSource: undefined, decodedUnread: true }]]),
+    );
+    expect(run(passthrough.ctx, EntryKind.Frame, vFrame('t2')).outcome).toBe(Outcome.Ack);
+    expect(passing.produced[0].decoded).toBeUndefined();
+    expect(Buffer.from(passing.produced[0].payload)).toEqual(Buffer.from(rendering.produced[0].payload));
+    expect(decode(payloadTypeFor('V')!, passing.produced[0].payload)).toMatchObject({ ok: true, message: { vin: 'VIN1' } });
+  });
+
   it('sends no reply when any sink refused, and still offers the record to every sink (D6)', () => {
     const refusing = new FakeSink({ accepted: false, reason: 'queue full' });
     const accepting = new FakeSink({ accepted: true });

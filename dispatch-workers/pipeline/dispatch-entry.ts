@@ -100,7 +100,8 @@ export function dispatchEntry(
 
   // The re-encoded payload is for the sinks that read it and for `record_size_bytes_total`.
   const payloadNeeded = ctx.metrics !== undefined || (route !== undefined && route.payloadUnread !== true);
-  const transformed = transformPayload(topic, parsed.payload, session.deviceId, ctx.transmitDecoded, payloadNeeded);
+  const decodedNeeded = route !== undefined && route.decodedUnread !== true;
+  const transformed = transformPayload(topic, parsed.payload, session.deviceId, ctx.transmitDecoded, payloadNeeded, decodedNeeded);
   if (!transformed.ok) {
     malformed(ctx, out, entry, connectivity, txid, txidBytes, topic, session, transformed.error);
     return;

@@ -11,6 +11,8 @@ export interface Route {
   reliableSource: string | undefined;
   /** True when none of the sinks reads `payload` (SinkDefinition.readsPayload). */
   payloadUnread?: boolean;
+  /** True when none of the sinks reads `decoded` (SinkDefinition.readsDecoded): protobuf passthrough. */
+  decodedUnread?: boolean;
 }
 
 export type RouteVerdict =

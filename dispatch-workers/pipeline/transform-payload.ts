@@ -6,9 +6,13 @@
  * the payload, no metrics count it) the known types skip the protobuf re-encode, which cannot fail
  * after a successful decode, and carry an empty payload. JSON is always built: it can fail (a
  * Timestamp out of range), and that failure is the vehicle's ERROR reply whatever the sinks.
+ * Without `decodedNeeded` (no sink renders from the decoded message) and without JSON, the bytes
+ * are made at the wire level when passthrough-payload.ts can (same bytes, same replies), and
+ * `decoded` is undefined.
  */
 import { decode, payloadTypeFor, toJson, tryEncode } from '../../shared/protobuf';
 import type { DecodedMessage, Payload, VehicleAlerts } from '../../shared/protobuf';
+import { passthroughPayload } from './passthrough-payload';
 import { transformAlertTimestamps } from './transforms/alert-timestamps';
 import { transformLocation } from './transforms/location';
 import { transformScientificNotation } from './transforms/scientific-notation';
@@ -27,10 +31,15 @@ export function transformPayload(
   deviceId: string,
   transmitDecoded: boolean,
   payloadNeeded = true,
+  decodedNeeded = true,
 ): TransformResult {
   const type = payloadTypeFor(recordType);
   if (type === undefined) {
     return { ok: true, payload: transmitDecoded ? EMPTY_JSON.slice() : payload, decoded: undefined, signals: 0 };
+  }
+  if (!decodedNeeded && !transmitDecoded) {
+    const passed = passthroughPayload(recordType, type, payload, deviceId, payloadNeeded);
+    if (passed !== undefined) return { ok: true, payload: passed.payload, decoded: undefined, signals: passed.signals };
   }
   const decoded = decode(type, payload);
   if (!decoded.ok) return decoded;

@@ -24,7 +24,7 @@ export interface SinkRecord {
    */
   payload: Uint8Array;
   metadata: RecordMetadata;
-  /** The decoded message for the four known record types (MQTT and the logger render from it). */
+  /** The decoded message of the four known record types, for the sinks that read it (readsDecoded); else undefined. */
   decoded: DecodedMessage | undefined;
 }
 
@@ -111,6 +111,11 @@ export interface SinkDefinition {
    * from `decoded`) and metrics are off, the pipeline skips the re-encode and hands an empty payload.
    */
   readsPayload: boolean;
+  /**
+   * Whether `produce` reads `record.decoded` (MQTT and the logger render from it). When no sink of a
+   * record type does, the pipeline may make the payload at the wire level and hand `decoded` undefined.
+   */
+  readsDecoded?: boolean;
   /** Its config block, declared beside it; absent for sinks without one. */
   configBlock?: SinkConfigBlock;
   create(context: SinkContext): Promise<Sink>;

@@ -16,6 +16,7 @@ export const loggerSink: SinkDefinition = {
   runsOn: 'pool',
   confirmsDelivery: false,
   readsPayload: false,
+  readsDecoded: true,
   configBlock: {
     key: 'logger',
     upstreamName: 'Logger',

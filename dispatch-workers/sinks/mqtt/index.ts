@@ -17,6 +17,7 @@ export const mqttSink: SinkDefinition = {
   runsOn: 'pool',
   confirmsDelivery: true,
   readsPayload: false,
+  readsDecoded: true,
   configBlock: MQTT_CONFIG_BLOCK,
   async create({ config, logger, metrics }) {
     const block = resolveMqttBlock(config.sinks.mqtt);
