@@ -22,6 +22,7 @@ import type { ConnectionData, VehicleListenerHandlers } from './acceptor/vehicle
 import { Session } from './session';
 import type { SessionHooks, SessionOptions } from './session';
 import { RateLimiter } from './rate-limiter';
+import { TurnBudget, turnBudgetBytes } from './turn-budget';
 import { ReplyLedger } from './replies/ledger';
 import type { EntryVerdicts } from './replies/ledger';
 import { connectivityFrame } from './connectivity';
@@ -97,6 +98,9 @@ class GatewayWorker {
   private readonly sessionMetrics: SessionMetrics;
   private readonly socketErrors: Counter;
   private readonly unfinishedHandshakes: Counter;
+  private readonly floodingClosed: Counter;
+  /** Frames each connection delivered in this event-loop turn (turn-budget.ts). */
+  private readonly turnBudget: TurnBudget<ConnectionData>;
   private readonly rateLimitExceeded: Counter<'device_id' | 'txtype'>;
   /** Shared by every session of this worker (nothing per connection but the Session itself). */
   private readonly sessionOptions: SessionOptions;
@@ -117,6 +121,8 @@ class GatewayWorker {
     this.sessionMetrics = sessionMetrics(this.metrics);
     this.socketErrors = this.metrics.counter('socket_err_total');
     this.unfinishedHandshakes = this.metrics.counter('gateway_unfinished_handshakes_total');
+    this.floodingClosed = this.metrics.counter('gateway_flooding_closed_total');
+    this.turnBudget = new TurnBudget(turnBudgetBytes(config.gateway.max_inflight_frames_per_connection));
     this.rateLimitExceeded = this.metrics.counter('rate_limit_exceeded_total', ['device_id', 'txtype']);
     this.ledger = new ReplyLedger(logger, this.metrics);
     if (this.emitsConnectivity && config.connectivity.per_vin)
@@ -194,9 +200,11 @@ class GatewayWorker {
     const handlers: VehicleListenerHandlers = {
       open: (ws) => this.open(ws),
       message: (ws, message, isBinary) => {
+        if (!this.withinTurnBudget(ws, message.byteLength)) return;
         const session = this.sessionOf(ws);
         if (session !== undefined && !session.receive(message, isBinary)) ws.close();
       },
+      ping: (ws, message) => void this.withinTurnBudget(ws, message.byteLength),
       close: (ws) => this.close(ws),
       handshakeUnfinished: () => this.unfinishedHandshakes.inc(),
     };
@@ -216,6 +224,23 @@ class GatewayWorker {
       pendingReliableAcks: () => this.ledger.pending,
       mainSinkHealth: () => this.mainSinks.health(),
     });
+  }
+
+  /**
+   * Counts a frame against its connection's budget for this loop turn; past it, the connection
+   * is closed at once (a close, not a closing handshake: only that ends uWS's read loop) and counted.
+   */
+  private withinTurnBudget(ws: WebSocket<ConnectionData>, payloadBytes: number): boolean {
+    const data = ws.getUserData();
+    if (this.turnBudget.take(data, payloadBytes)) return true;
+    this.floodingClosed.inc();
+    logError(this.logger, 'session_flooding', 'connection closed: it sent faster than it could be read, holding every other vehicle up', {
+      txid: data.upgrade.socketId,
+      device_id: data.identity.ok ? data.identity.deviceId : '',
+      limit_bytes: this.turnBudget.maxBytes,
+    });
+    ws.close();
+    return false;
   }
 
   private sessionOf(ws: WebSocket<ConnectionData>): Session | undefined {

@@ -1,0 +1,56 @@
+/**
+ * A read budget per connection and event-loop turn.
+ *
+ * uSockets (inside uWebSockets.js) reads a socket again at once, without going back to the event
+ * loop, for as long as each read fills its 512 KB buffer. A client that sends faster than the
+ * gateway handles its frames (pings, or frames whose replies it never reads) keeps its socket's
+ * kernel buffer full and so holds the worker's loop: no other socket is read, no reply is written
+ * and no lane result comes back until it pauses (seconds to minutes with one flat-out client).
+ * The frames one connection delivers within one turn are therefore counted, and a connection
+ * past its budget is closed by the worker: a flooding vehicle then only hurts itself.
+ *
+ * Each frame counts as its size plus FRAME_COST_BYTES, what handling a frame costs beyond its bytes
+ * (a call into JavaScript, a reply or a pong), so that floods of tiny frames or pings are bounded
+ * too: per turn, 1 MiB of frames or about 1,024 small ones, and never fewer than 4 × the in-flight
+ * bound (a vehicle that waits for its replies has at most that many frames under way).
+ *
+ * A turn ends when the loop reaches its check phase (setImmediate), which the read loop above never
+ * lets happen. The first message of a turn always passes, whatever its size (bounded by
+ * `gateway.max_websocket_message_bytes`), so one large frame never closes a connection.
+ */
+export const MAX_BYTES_PER_TURN = 1024 * 1024;
+export const FRAME_COST_BYTES = 1024;
+
+/** The budget of one connection per turn, in bytes as `take` counts them. */
+export function turnBudgetBytes(maxInflightFrames: number): number {
+  return Math.max(MAX_BYTES_PER_TURN, 4 * maxInflightFrames * FRAME_COST_BYTES);
+}
+
+export class TurnBudget<K extends object> {
+  private readonly used = new Map<K, number>();
+  private resetScheduled = false;
+
+  constructor(readonly maxBytes: number) {}
+
+  /** Counts a frame of `payloadBytes` from `key`; false when it takes `key` past its budget for this turn. */
+  take(key: K, payloadBytes: number): boolean {
+    const bytes = payloadBytes + FRAME_COST_BYTES;
+    const used = this.used.get(key);
+    if (used === undefined) {
+      this.used.set(key, bytes);
+      if (!this.resetScheduled) {
+        this.resetScheduled = true;
+        setImmediate(this.reset);
+      }
+      return true;
+    }
+    if (used + bytes > this.maxBytes) return false;
+    this.used.set(key, used + bytes);
+    return true;
+  }
+
+  private readonly reset = (): void => {
+    this.used.clear();
+    this.resetScheduled = false;
+  };
+}
