@@ -1,4 +1,4 @@
-import { FRAME_COST_BYTES, MAX_BYTES_PER_TURN, TurnBudget, turnBudgetBytes } from './turn-budget';
+import { FRAME_COST_BYTES, MAX_BYTES_PER_TURN, RecentFlooders, TurnBudget, turnBudgetBytes } from './turn-budget';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -27,4 +27,14 @@ it('lets the first frame of a turn pass whatever its size, and counts its bytes'
 it('never allows fewer frames per turn than 4 × the in-flight bound', () => {
   expect(turnBudgetBytes(256)).toBe(MAX_BYTES_PER_TURN);
   expect(turnBudgetBytes(10_000)).toBe(4 * 10_000 * FRAME_COST_BYTES);
+});
+
+it('refuses a vehicle closed for flooding until its refusal has passed', () => {
+  const flooders = new RecentFlooders(10_000);
+  flooders.closed('flooder', 1_000);
+  expect(flooders.refuses('flooder', 1_001)).toBe(true);
+  expect(flooders.refuses('other', 1_001)).toBe(false);
+  expect(flooders.refuses('flooder', 11_000)).toBe(false);
+  flooders.closed('flooder', 11_000); // flooding again: refused again
+  expect(flooders.refuses('flooder', 20_999)).toBe(true);
 });

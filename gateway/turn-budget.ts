@@ -54,3 +54,33 @@ export class TurnBudget<K extends object> {
     this.resetScheduled = false;
   };
 }
+
+/** How long a worker refuses a vehicle's new sessions after closing one of its connections for flooding. */
+export const FLOODER_REFUSAL_MS = 10_000;
+
+/**
+ * Vehicles this worker recently closed for flooding, by device id. A flooder reconnects at once and
+ * floods again; each new session would get a turn's budget of frames into the lanes (and up to the
+ * in-flight bound dispatched) before being closed, which at tens of reconnects a second still
+ * crowds out every other vehicle. Refusing its sessions for a while makes a reconnect cost one
+ * handshake.
+ */
+export class RecentFlooders {
+  private readonly until = new Map<string, number>();
+
+  constructor(private readonly refusalMs = FLOODER_REFUSAL_MS) {}
+
+  closed(deviceId: string, now: number): void {
+    // Bounded by the vehicles that flood within `refusalMs`: expired entries go once there are many.
+    if (this.until.size >= 10_000) for (const [id, end] of this.until) if (end <= now) this.until.delete(id);
+    this.until.set(deviceId, now + this.refusalMs);
+  }
+
+  refuses(deviceId: string, now: number): boolean {
+    const end = this.until.get(deviceId);
+    if (end === undefined) return false;
+    if (end > now) return true;
+    this.until.delete(deviceId);
+    return false;
+  }
+}

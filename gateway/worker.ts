@@ -22,7 +22,7 @@ import type { ConnectionData, VehicleListenerHandlers } from './acceptor/vehicle
 import { Session } from './session';
 import type { SessionHooks, SessionOptions } from './session';
 import { RateLimiter } from './rate-limiter';
-import { TurnBudget, turnBudgetBytes } from './turn-budget';
+import { RecentFlooders, TurnBudget, turnBudgetBytes } from './turn-budget';
 import { ReplyLedger } from './replies/ledger';
 import type { EntryVerdicts } from './replies/ledger';
 import { connectivityFrame } from './connectivity';
@@ -101,6 +101,8 @@ class GatewayWorker {
   private readonly floodingClosed: Counter;
   /** Frames each connection delivered in this event-loop turn (turn-budget.ts). */
   private readonly turnBudget: TurnBudget<ConnectionData>;
+  private readonly recentFlooders = new RecentFlooders();
+  private readonly flooderRefused: Counter;
   private readonly rateLimitExceeded: Counter<'device_id' | 'txtype'>;
   /** Shared by every session of this worker (nothing per connection but the Session itself). */
   private readonly sessionOptions: SessionOptions;
@@ -122,6 +124,7 @@ class GatewayWorker {
     this.socketErrors = this.metrics.counter('socket_err_total');
     this.unfinishedHandshakes = this.metrics.counter('gateway_unfinished_handshakes_total');
     this.floodingClosed = this.metrics.counter('gateway_flooding_closed_total');
+    this.flooderRefused = this.metrics.counter('gateway_flooder_sessions_refused_total');
     this.turnBudget = new TurnBudget(turnBudgetBytes(config.gateway.max_inflight_frames_per_connection));
     this.rateLimitExceeded = this.metrics.counter('rate_limit_exceeded_total', ['device_id', 'txtype']);
     this.ledger = new ReplyLedger(logger, this.metrics);
@@ -234,6 +237,7 @@ class GatewayWorker {
     const data = ws.getUserData();
     if (this.turnBudget.take(data, payloadBytes)) return true;
     this.floodingClosed.inc();
+    if (data.identity.ok) this.recentFlooders.closed(data.identity.deviceId, Date.now());
     logError(this.logger, 'session_flooding', 'connection closed: it sent faster than it could be read, holding every other vehicle up', {
       txid: data.upgrade.socketId,
       device_id: data.identity.ok ? data.identity.deviceId : '',
@@ -264,6 +268,15 @@ class GatewayWorker {
       // would reach lanes that are closing); the vehicle reconnects to a worker still serving.
       setImmediate(() => {
         if (!data.closed) ws.end(1001, 'server shutting down');
+      });
+      return;
+    }
+    if (this.recentFlooders.refuses(data.identity.deviceId, Date.now())) {
+      // Closed for flooding moments ago (turn-budget.ts): no session, no connectivity event; a close
+      // without a closing handshake (a flooder would keep uWS reading), once the 101 has left.
+      this.flooderRefused.inc();
+      setImmediate(() => {
+        if (!data.closed) ws.close();
       });
       return;
     }

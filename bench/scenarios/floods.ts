@@ -188,7 +188,7 @@ interface FloodRun {
 async function runFlood(o: BenchOptions, rig: Rig, spec: FloodSpec, rate: number, metricsPort: number | undefined): Promise<FloodRun> {
   const { subject } = rig;
   const mode = { kind: 'rate', perSecond: rate, window: RATE_WINDOW } as const;
-  const baseline = await measure(rig, mode, `baseline before ${spec.kind}`, o.warmupS, o.durationS);
+  const baseline = await measure(rig, mode, `baseline before ${spec.name}`, o.warmupS, o.durationS);
   const identity = subject.identities[subject.identities.length - 1];
   const before = await counters(metricsPort);
   const t0 = performance.now();
@@ -215,7 +215,7 @@ async function runFlood(o: BenchOptions, rig: Rig, spec: FloodSpec, rate: number
   let floodCores: number;
   try {
     const cpu0 = treeUsage(flood.pids()).cpuSeconds;
-    measurement = await measure(rig, mode, `during ${spec.kind}`, o.warmupS, o.durationS);
+    measurement = await measure(rig, mode, `during ${spec.name}`, o.warmupS, o.durationS);
     if (spec.kind === 'silent' || spec.kind === 'slowloris') {
       // Let the first connections reach the gateway's handshake deadline, so it has closed some.
       while ((performance.now() - t0) / 1000 < HANDSHAKE_DEADLINE_FLOOD_S) {

@@ -152,6 +152,11 @@ export const GATEWAY_METRICS: readonly CatalogueEntry[] = [
     [],
     'Connections closed for sending faster than they could be read, which held every other connection of their worker up: over 1 MiB of frames (each counted 1 KiB more than its size) within one event-loop turn',
   ),
+  counter(
+    'gateway_flooder_sessions_refused_total',
+    [],
+    'Sessions closed right after the upgrade because their worker closed a connection of the same vehicle for flooding within the last 10 s',
+  ),
   gauge('gateway_workers_listening', [], 'Worker processes whose listener is up'),
   counter('gateway_worker_restarts_total', [], 'Worker processes that exited and were replaced'),
   counter(

@@ -89,8 +89,11 @@ it.each(['pings', 'unread'] as const)(
   'closes and counts a vehicle sending %s flat out, and another vehicle gets every ACK while it floods',
   async (kind) => {
     const closedBefore = await metricValue(metricsPort, 'gateway_flooding_closed_total');
+    const refusedBefore = await metricValue(metricsPort, 'gateway_flooder_sessions_refused_total');
+    // A vehicle closed for flooding has its next sessions refused for a while: one flooder per kind.
+    const flooderVin = kind === 'pings' ? TEST_VINS[3] : TEST_VINS[1];
     const pki = gateway.pki;
-    const cert = pki.vehicles[TEST_VINS[3]];
+    const cert = pki.vehicles[flooderVin];
     const flood = await FloodProcesses.start(
       {
         kind,
@@ -99,7 +102,7 @@ it.each(['pings', 'unread'] as const)(
         caFile: pki.caCert,
         certFile: cert.cert,
         keyFile: cert.key,
-        vin: TEST_VINS[3],
+        vin: flooderVin,
         connections: 1, // replaced when the gateway closes it
         repeat: false,
         perSecond: 0, // flat out
@@ -110,8 +113,9 @@ it.each(['pings', 'unread'] as const)(
     const vin = TEST_VINS[0];
     const vehicle = await gateway.vehicle(vin);
     try {
-      // Frames one at a time, each answered by its own ACK, until the gateway has closed the flooder
-      // three times (its connections come one after another, each flooding from its start).
+      // Frames one at a time, each answered by its own ACK, until the gateway has ended the flooder's
+      // connection three times (they come one after another, each flooding from its start: the
+      // first closed at the turn budget, the next refused right after their upgrade).
       let previous = await flood.progress();
       let acks = 0;
       while (acks < 100 || previous.sessionsEndedByServer < 3) {
@@ -128,9 +132,12 @@ it.each(['pings', 'unread'] as const)(
       await flood.stop(5_000);
       await vehicle.close();
     }
-    expect(await metricValue(metricsPort, 'gateway_flooding_closed_total')).toBeGreaterThanOrEqual(closedBefore + 3);
-    const closed = await gateway.waitForLog((l) => l.msg === 'session_flooding');
-    expect(closed.limit_bytes).toBe(2 ** 20);
+    const closed = (await metricValue(metricsPort, 'gateway_flooding_closed_total')) - closedBefore;
+    const refused = (await metricValue(metricsPort, 'gateway_flooder_sessions_refused_total')) - refusedBefore;
+    expect(closed).toBeGreaterThanOrEqual(1);
+    expect(closed + refused).toBeGreaterThanOrEqual(3);
+    const line = await gateway.waitForLog((l) => l.msg === 'session_flooding' && l.device_id === flooderVin);
+    expect(line.limit_bytes).toBe(2 ** 20);
   },
   300_000,
 );
