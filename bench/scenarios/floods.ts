@@ -109,6 +109,7 @@ const COUNTERS: readonly [name: string, label: string][] = [
   ['gateway_unanswered_frames_total', 'unanswered frames'],
   ['unexpected_record_err_total', 'ERROR replies'],
   ['gateway_flooding_closed_total', 'flooding closed'],
+  ['gateway_flooder_sessions_refused_total', 'flooder sessions refused'],
 ];
 
 function scrape(port: number): Promise<string> {
