@@ -78,3 +78,18 @@ describe('--compare', () => {
     expect(() => parseBenchArgs([...base, ...args])).toThrow(message);
   });
 });
+
+describe('--floods', () => {
+  test('selects floods by name; absent means all', () => {
+    const o = parseBenchArgs(['--scenario', 'floods', '--floods', 'pings-flat,unread-flat']);
+    expect(o !== 'help' && o.floods).toEqual(['pings-flat', 'unread-flat']);
+    const all = parseBenchArgs(['--scenario', 'floods']);
+    expect(all !== 'help' && all.floods).toEqual([]);
+  });
+
+  test('an unknown name is an error naming it and the known ones', () => {
+    expect(() => parseBenchArgs(['--scenario', 'floods', '--floods', 'pigns'])).toThrow(
+      /unknown flood pigns \(known: unread, unread-flat, /,
+    );
+  });
+});

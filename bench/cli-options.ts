@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SINK_VARIANTS } from './scenarios/sink-variants';
+import { FLOOD_NAMES } from './scenarios/floods';
 import { COMPARE_OPTION_NAMES, TARGET_OPTION_NAMES } from './scenarios/bench-options';
 import type { BenchOptions, ServerOptionNames, TargetOptions } from './scenarios/bench-options';
 
@@ -23,6 +24,8 @@ export const USAGE = `usage: npm run bench -- --scenario <throughput|latency|idl
   --sinks L1,L2,…       sinks: only these configurations, by label (e.g. logger,null,"kafka reliable"; default all)
   --storm-vehicles N    storm: vehicles (default 10000)
   --scenario floods     (not in all) ACK latency during floods; --rates R: its rate, --storm-vehicles: attempts per wave
+  --floods F1,F2,…      floods: only these floods, by name (unread, unread-flat, pings, pings-flat, silent,
+                        slowloris, connections; default all)
   --no-baseline         do not also run the ceiling for comparison
   --profile             run the gateway with --cpu-prof and print its top functions
   --server-log FILE     server stderr to FILE instead of /dev/null (the logger sink writes a line per record!)
@@ -71,6 +74,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       rates: { type: 'string' },
       'idle-counts': { type: 'string' },
       sinks: { type: 'string' },
+      floods: { type: 'string' },
       'storm-vehicles': { type: 'string' },
       'no-baseline': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
@@ -115,6 +119,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     idleCounts: list(values['idle-counts'], 'idle-counts', [1000, 5000, 10000]).sort((a, b) => a - b),
     stormVehicles: int(values['storm-vehicles'], 'storm-vehicles', 10_000),
     sinks: sinkLabels(values.sinks),
+    floods: floodNames(values.floods),
     baseline: !values['no-baseline'],
     profile: values.profile,
     serverLog: values['server-log'],
@@ -160,4 +165,13 @@ function sinkLabels(value: string | undefined): string[] {
   if (unknown.length > 0)
     throw new Error(`--sinks: unknown configuration ${unknown.map((l) => JSON.stringify(l)).join(', ')} (known: ${known.join(', ')})`);
   return labels;
+}
+
+/** `--floods`: names of the floods scenario's floods; each must exist. */
+function floodNames(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const names = value.split(',').map((n) => n.trim());
+  const unknown = names.filter((n) => !FLOOD_NAMES.includes(n));
+  if (unknown.length > 0) throw new Error(`--floods: unknown flood ${unknown.join(', ')} (known: ${FLOOD_NAMES.join(', ')})`);
+  return names;
 }

@@ -22,6 +22,7 @@ import type { ConnectionData, UpgradeResult, VehicleListenerHandlers } from './a
 import { Session } from './session';
 import type { SessionHooks, SessionOptions } from './session';
 import { SessionLane } from './session-lane';
+import { RecentFlooders, TurnBudget, turnBudgetBytes } from './turn-budget';
 import { ReplyLedger } from './replies/ledger';
 import type { EntryVerdicts } from './replies/ledger';
 import { connectivityFrame } from './connectivity';
@@ -98,6 +99,11 @@ class GatewayWorker {
   private readonly sessionMetrics: SessionMetrics;
   private readonly socketErrors: Counter;
   private readonly unfinishedHandshakes: Counter;
+  private readonly floodingClosed: Counter;
+  /** Frames each connection delivered in this event-loop turn (turn-budget.ts). */
+  private readonly turnBudget: TurnBudget<ConnectionData>;
+  private readonly recentFlooders = new RecentFlooders();
+  private readonly flooderRefused: Counter;
   private readonly rateLimitExceeded: Counter<'device_id' | 'txtype'>;
   /** Shared by every session of this worker (nothing per connection but the Session itself). */
   private readonly sessionOptions: SessionOptions;
@@ -118,6 +124,9 @@ class GatewayWorker {
     this.sessionMetrics = sessionMetrics(this.metrics);
     this.socketErrors = this.metrics.counter('socket_err_total');
     this.unfinishedHandshakes = this.metrics.counter('gateway_unfinished_handshakes_total');
+    this.floodingClosed = this.metrics.counter('gateway_flooding_closed_total');
+    this.flooderRefused = this.metrics.counter('gateway_flooder_sessions_refused_total');
+    this.turnBudget = new TurnBudget(turnBudgetBytes(config.gateway.max_inflight_frames_per_connection));
     this.rateLimitExceeded = this.metrics.counter('rate_limit_exceeded_total', ['device_id', 'txtype']);
     this.ledger = new ReplyLedger(logger, this.metrics);
     if (this.emitsConnectivity && config.connectivity.per_vin)
@@ -198,9 +207,11 @@ class GatewayWorker {
     const handlers: VehicleListenerHandlers = {
       open: (ws) => this.open(ws),
       message: (ws, message, isBinary) => {
+        if (!this.withinTurnBudget(ws, message.byteLength)) return;
         const session = this.sessionOf(ws);
         if (session !== undefined && !session.receive(message, isBinary)) ws.close();
       },
+      ping: (ws, message) => void this.withinTurnBudget(ws, message.byteLength),
       close: (ws) => this.close(ws),
       handshakeUnfinished: () => this.unfinishedHandshakes.inc(),
     };
@@ -220,6 +231,26 @@ class GatewayWorker {
       pendingReliableAcks: () => this.ledger.pending,
       mainSinkHealth: () => this.mainSinks.health(),
     });
+  }
+
+  /**
+   * Counts a frame against its connection's budget for this loop turn; past it, the connection
+   * is closed at once (a close, not a closing handshake: only that ends uWS's read loop) and counted.
+   */
+  private withinTurnBudget(ws: WebSocket<ConnectionData>, payloadBytes: number): boolean {
+    const data = ws.getUserData();
+    if (this.turnBudget.take(data, payloadBytes)) return true;
+    this.floodingClosed.inc();
+    // A connection refused at open (no session) is already being closed: nothing to remember it by.
+    const identity = data.session?.identity;
+    if (identity !== undefined) this.recentFlooders.closed(identity.deviceId, Date.now());
+    logError(this.logger, 'session_flooding', 'connection closed: it sent faster than it could be read, holding every other vehicle up', {
+      txid: identity?.socketId ?? '',
+      device_id: identity?.deviceId ?? '',
+      limit_bytes: this.turnBudget.maxBytes,
+    });
+    ws.close();
+    return false;
   }
 
   private sessionOf(ws: WebSocket<ConnectionData>): Session | undefined {
@@ -246,6 +277,15 @@ class GatewayWorker {
       // would reach lanes that are closing); the vehicle reconnects to a worker still serving.
       setImmediate(() => {
         if (!data.closed) ws.end(1001, 'server shutting down');
+      });
+      return;
+    }
+    if (this.recentFlooders.refuses(identity.deviceId, Date.now())) {
+      // Closed for flooding moments ago (turn-budget.ts): no session, no connectivity event; a close
+      // without a closing handshake (a flooder would keep uWS reading), once the 101 has left.
+      this.flooderRefused.inc();
+      setImmediate(() => {
+        if (!data.closed) ws.close();
       });
       return;
     }

@@ -46,6 +46,8 @@ export interface BenchOptions {
   stormVehicles: number;
   /** Sinks: the configurations to measure, by label; empty = all. */
   sinks: string[];
+  /** Floods: the floods to run, by name; empty = all. */
+  floods: string[];
   /** Also run the load against the ceiling and report fractions of it. */
   baseline: boolean;
   /** Run the gateway with --cpu-prof and summarise the profiles. */

@@ -56,8 +56,8 @@ export interface FloodReport {
   bytesSent: number;
 }
 
-export type FloodCommand = { type: 'start'; plan: FloodPlan } | { type: 'stop'; settleMs: number };
-export type FloodAnswer = { type: 'started' } | { type: 'report'; report: FloodReport };
+export type FloodCommand = { type: 'start'; plan: FloodPlan } | { type: 'progress' } | { type: 'stop'; settleMs: number };
+export type FloodAnswer = { type: 'started' } | { type: 'progress'; report: FloodReport } | { type: 'report'; report: FloodReport };
 
 const UPGRADE_HEAD = (key: string) =>
   `GET / HTTP/1.1\r\nHost: flood\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
@@ -116,6 +116,11 @@ class Flood {
   start(): void {
     if (this.plan.kind === 'connections') this.wave();
     else for (let i = 0; i < this.plan.connections; i++) this.keepOne();
+  }
+
+  /** The counts so far, the flood going on. */
+  progress(): FloodReport {
+    return { ...this.report, endedBeforeSession: { ...this.report.endedBeforeSession }, unsettled: this.underWay };
   }
 
   /** Stops starting connections, lets a wave under way end (up to `settleMs`), closes the rest. */
@@ -283,6 +288,8 @@ if (process.send !== undefined) {
       flood = new Flood(m.plan);
       flood.start();
       answer({ type: 'started' });
+    } else if (m.type === 'progress') {
+      if (flood !== undefined) answer({ type: 'progress', report: flood.progress() });
     } else if (flood !== undefined) {
       void flood.stop(m.settleMs).then((report) => answer({ type: 'report', report }, () => process.exit(0)));
     }

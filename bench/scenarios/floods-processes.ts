@@ -84,6 +84,18 @@ export class FloodProcesses {
     return this.children.map((c) => c.pid ?? -1).filter((pid) => pid > 0);
   }
 
+  /** What the flood's processes counted so far, added up (the flood goes on). */
+  async progress(): Promise<FloodReport> {
+    const reports = await Promise.all(
+      this.children.map((child) => {
+        const report = answerOf(child, 'progress');
+        child.send({ type: 'progress' } satisfies FloodCommand);
+        return report;
+      }),
+    );
+    return addReports(reports.map((r) => r.report));
+  }
+
   /** Stops the flood (a wave of connections under way may end first, within `settleMs`) and adds up the reports. */
   async stop(settleMs = 60_000): Promise<FloodReport> {
     try {

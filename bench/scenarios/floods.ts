@@ -30,6 +30,8 @@ const RATE_FRACTION = 0.25;
 const HANDSHAKE_DEADLINE_FLOOD_S = 40;
 
 interface FloodSpec {
+  /** The row's name, for `--floods`. */
+  name: string;
   kind: FloodKind;
   what: (o: BenchOptions) => string;
   connections: (o: BenchOptions) => number;
@@ -41,6 +43,7 @@ interface FloodSpec {
 
 const FLOODS: readonly FloodSpec[] = [
   {
+    name: 'unread',
     kind: 'unread',
     what: () => '4 vehicles each sending 250 frames/s with 4 KB txids (4 KB ACKs) and never reading, reconnecting when closed',
     connections: () => 4,
@@ -49,6 +52,16 @@ const FLOODS: readonly FloodSpec[] = [
     txidLength: 4000,
   },
   {
+    name: 'unread-flat',
+    kind: 'unread',
+    what: () => '10 vehicles sending frames with 4 KB txids as fast as their sockets take them and never reading, reconnecting when closed',
+    connections: () => 10,
+    processes: 1,
+    perSecond: 0,
+    txidLength: 4000,
+  },
+  {
+    name: 'pings',
     kind: 'pings',
     what: () => '10 vehicles each sending 10,000 pings/s and nothing else',
     connections: () => 10,
@@ -56,18 +69,29 @@ const FLOODS: readonly FloodSpec[] = [
     perSecond: 10_000,
   },
   {
+    name: 'pings-flat',
+    kind: 'pings',
+    what: () => '10 vehicles sending pings as fast as their sockets take them, reconnecting when closed',
+    connections: () => 10,
+    processes: 1,
+    perSecond: 0,
+  },
+  {
+    name: 'silent',
     kind: 'silent',
     what: () => '1,000 TCP connections that never start TLS (each replaced when closed)',
     connections: () => 1000,
     processes: 1,
   },
   {
+    name: 'slowloris',
     kind: 'slowloris',
     what: () => '1,000 TLS connections sending the upgrade request a byte a second (replaced when closed)',
     connections: () => 1000,
     processes: 1,
   },
   {
+    name: 'connections',
     kind: 'connections',
     what: (o) => `waves of ${num(o.stormVehicles)} connection attempts at once (TLS + upgrade, dropped at the 101)`,
     connections: (o) => o.stormVehicles,
@@ -75,12 +99,17 @@ const FLOODS: readonly FloodSpec[] = [
   },
 ];
 
+/** `--floods`: the rows, in the order they run. */
+export const FLOOD_NAMES: readonly string[] = FLOODS.map((f) => f.name);
+
 /** The gateway's counters that a flood may move. */
 const COUNTERS: readonly [name: string, label: string][] = [
   ['socket_err_total', 'socket_err'],
   ['gateway_unfinished_handshakes_total', 'unfinished handshakes'],
   ['gateway_unanswered_frames_total', 'unanswered frames'],
   ['unexpected_record_err_total', 'ERROR replies'],
+  ['gateway_flooding_closed_total', 'flooding closed'],
+  ['gateway_flooder_sessions_refused_total', 'flooder sessions refused'],
 ];
 
 function scrape(port: number): Promise<string> {
@@ -147,6 +176,7 @@ async function settled(port: number | undefined, vehicles: number): Promise<void
 }
 
 interface FloodRun {
+  name: string;
   kind: FloodKind;
   what: string;
   baseline: LoadMeasurement;
@@ -159,11 +189,11 @@ interface FloodRun {
 async function runFlood(o: BenchOptions, rig: Rig, spec: FloodSpec, rate: number, metricsPort: number | undefined): Promise<FloodRun> {
   const { subject } = rig;
   const mode = { kind: 'rate', perSecond: rate, window: RATE_WINDOW } as const;
-  const baseline = await measure(rig, mode, `baseline before ${spec.kind}`, o.warmupS, o.durationS);
+  const baseline = await measure(rig, mode, `baseline before ${spec.name}`, o.warmupS, o.durationS);
   const identity = subject.identities[subject.identities.length - 1];
   const before = await counters(metricsPort);
   const t0 = performance.now();
-  note(`[floods] ${spec.kind}: ${spec.what(o)}`);
+  note(`[floods] ${spec.name}: ${spec.what(o)}`);
   const flood = await FloodProcesses.start(
     {
       kind: spec.kind,
@@ -186,7 +216,7 @@ async function runFlood(o: BenchOptions, rig: Rig, spec: FloodSpec, rate: number
   let floodCores: number;
   try {
     const cpu0 = treeUsage(flood.pids()).cpuSeconds;
-    measurement = await measure(rig, mode, `during ${spec.kind}`, o.warmupS, o.durationS);
+    measurement = await measure(rig, mode, `during ${spec.name}`, o.warmupS, o.durationS);
     if (spec.kind === 'silent' || spec.kind === 'slowloris') {
       // Let the first connections reach the gateway's handshake deadline, so it has closed some.
       while ((performance.now() - t0) / 1000 < HANDSHAKE_DEADLINE_FLOOD_S) {
@@ -203,10 +233,20 @@ async function runFlood(o: BenchOptions, rig: Rig, spec: FloodSpec, rate: number
   }
   if (spec.kind === 'connections') after = await counters(metricsPort);
   await settled(metricsPort, rig.vehicles);
-  return { kind: spec.kind, what: spec.what(o), baseline, measurement, report, counted: counted(before, after), floodCores };
+  return {
+    name: spec.name,
+    kind: spec.kind,
+    what: spec.what(o),
+    baseline,
+    measurement,
+    report,
+    counted: counted(before, after),
+    floodCores,
+  };
 }
 
 export const floods: Scenario = async (o, pki) => {
+  const selected = FLOODS.filter((f) => o.floods.length === 0 || o.floods.includes(f.name));
   const metricsPort = o.target === undefined ? await freePort() : undefined;
   const subject = await startSubject(o, pki, {
     label: 'gateway',
@@ -224,7 +264,7 @@ export const floods: Scenario = async (o, pki) => {
         saturation = await measure(rig, { kind: 'window', window: o.window }, 'saturation', o.warmupS, Math.min(o.durationS, 10));
         rate = Math.max(1, Math.round(RATE_FRACTION * saturation.ackedPerSecond));
       }
-      for (const spec of FLOODS) runs.push(await runFlood(o, rig, spec, rate, metricsPort));
+      for (const spec of selected) runs.push(await runFlood(o, rig, spec, rate, metricsPort));
     } finally {
       await closeRig(rig);
     }
@@ -254,7 +294,7 @@ export const floods: Scenario = async (o, pki) => {
           const m = r.measurement;
           const b = r.baseline;
           return [
-            r.kind,
+            r.name,
             `${num(m.ackedPerSecond)} / ${num(m.sentPerSecond)}`,
             `${num(m.latencyMs.p50, 2)} (${num(b.latencyMs.p50, 2)})`,
             `${num(m.latencyMs.p99, 2)} (${num(b.latencyMs.p99, 2)})`,
@@ -272,10 +312,10 @@ export const floods: Scenario = async (o, pki) => {
     goals: [
       {
         goal: "other vehicles' p99 ACK latency within 2× of the baseline during each flood",
-        measured: over.length === 0 ? 'every flood ≤ 2×' : `over 2×: ${over.map((r) => `${r.kind} ${num(ratio(r), 2)} ×`).join(', ')}`,
+        measured: over.length === 0 ? 'every flood ≤ 2×' : `over 2×: ${over.map((r) => `${r.name} ${num(ratio(r), 2)} ×`).join(', ')}`,
         met: runs.every((r) => Number.isFinite(ratio(r))) ? over.length === 0 : null,
       },
     ],
-    notes: FLOODS.map((f) => `${f.kind}: ${f.what(o)}`),
+    notes: selected.map((f) => `${f.name}: ${f.what(o)}`),
   };
 };

@@ -52,6 +52,8 @@ export interface ConnectionData {
 export interface VehicleListenerHandlers {
   open(ws: WebSocket<ConnectionData>): void;
   message(ws: WebSocket<ConnectionData>, message: ArrayBuffer, isBinary: boolean): void;
+  /** A ping, after uWS has queued its pong. */
+  ping(ws: WebSocket<ConnectionData>, message: ArrayBuffer): void;
   close(ws: WebSocket<ConnectionData>, code: number): void;
   /** A connection closed before it was answered: TLS or the upgrade request never completed. */
   handshakeUnfinished(): void;
@@ -137,6 +139,7 @@ export function createVehicleApp(
     },
     open: handlers.open,
     message: handlers.message,
+    ping: handlers.ping,
     close: handlers.close,
   });
 

@@ -147,6 +147,16 @@ export const GATEWAY_METRICS: readonly CatalogueEntry[] = [
     [],
     'Connections closed before they were answered: TLS or the WebSocket upgrade request never completed (closed by the listener after about 30 s of silence, a refused certificate, or the client left)',
   ),
+  counter(
+    'gateway_flooding_closed_total',
+    [],
+    'Connections closed for sending faster than they could be read, which held every other connection of their worker up: over 4 MiB of frames (each counted 1 KiB more than its size) within one event-loop turn',
+  ),
+  counter(
+    'gateway_flooder_sessions_refused_total',
+    [],
+    'Sessions closed right after the upgrade because their worker closed a connection of the same vehicle for flooding within the last 10 s',
+  ),
   gauge('gateway_workers_listening', [], 'Worker processes whose listener is up'),
   counter('gateway_worker_restarts_total', [], 'Worker processes that exited and were replaced'),
   counter(

@@ -7,7 +7,9 @@
  * get their replies), and handshakes that never finish: TCP without TLS, and a WebSocket upgrade
  * sent one byte per second (slowloris), which uWebSockets.js closes at its own deadline, counted in
  * `gateway_unfinished_handshakes_total`; and 10,000 connection attempts at once, from processes of
- * their own. Other vehicles are answered as usual.
+ * their own; and a vehicle sending pings, or frames it never reads the replies of, as fast as its
+ * socket takes them, closed at the per-turn read budget (`gateway_flooding_closed_total`) while
+ * another vehicle gets every ACK. Other vehicles are answered as usual.
  */
 import { readFileSync } from 'node:fs';
 import { connect as connectTcp } from 'node:net';
@@ -40,9 +42,11 @@ it('ends the session of a vehicle that never reads its replies, at the outbound 
   // Unconfigured topic from the vehicle itself: ACKed without sink work. Long txids make big ACKs.
   const frame = (i: number) =>
     rawFrame(0x2, streamFrame({ topic: 'flood', txid: `${'x'.repeat(400)}-${i}`, payload: Uint8Array.of(1), vin, senderId: vin }));
-  for (let i = 0; open && i < 1_000_000; i += 100) {
-    flooder.write(Buffer.concat(Array.from({ length: 100 }, (_, k) => frame(i + k))));
-    await new Promise((r) => setImmediate(r));
+  // The load's pace, not a synchronisation: 5,000 frames a second (about 2 MB/s of ACKs to fill the
+  // buffers with), well under the turn budget; flat out, the next test's bound ends it first.
+  for (let i = 0; open && i < 1_000_000; i += 50) {
+    flooder.write(Buffer.concat(Array.from({ length: 50 }, (_, k) => frame(i + k))));
+    await new Promise((r) => setTimeout(r, 10));
   }
   await flooder.ended;
   const error = await gateway.waitForLog((l) => l.msg === 'socket_err');
@@ -54,11 +58,11 @@ it('ends the session of a vehicle that never reads its replies, at the outbound 
   await other.close();
 }, 300_000);
 
-it('answers a storm of pings with pongs and still replies to the frames around them', async () => {
+it('answers a storm of pings (within the turn budget) with pongs and still replies to the frames around them', async () => {
   const vin = TEST_VINS[2];
   const vehicle = await RawVehicle.connect(gateway, vin);
   const frame = (txid: string) => rawFrame(0x2, streamFrame({ topic: 'flood', txid, payload: Uint8Array.of(1), vin, senderId: vin }));
-  const pings = 5_000;
+  const pings = 500; // in one read: 2,000 would end the session (the next test)
   vehicle.write(
     Buffer.concat([frame('before'), ...Array.from({ length: pings }, (_, i) => rawFrame(0x9, Buffer.from(String(i)))), frame('after')]),
   );
@@ -72,6 +76,71 @@ it('answers a storm of pings with pongs and still replies to the frames around t
   await other.close();
   vehicle.destroy();
 }, 120_000);
+
+// Without a bound, one client sending as fast as its socket takes it held the worker's event loop:
+// uSockets reads a socket again, without going back to the loop, while each read fills its buffer,
+// so no other vehicle got a reply for seconds (gateway/turn-budget.ts). The measure of "while the
+// flood runs" is the flood's own progress, not time: between two ACKs of the other vehicle, the
+// flooder may write no more than a few connections' worth of kernel buffers (measured: at most
+// 6.5 MB per ACK), where a held loop let it write 146–222 MB before the first or third ACK.
+const FLOOD_BYTES_PER_ACK = 128 * 2 ** 20;
+
+it.each(['pings', 'unread'] as const)(
+  'closes and counts a vehicle sending %s flat out, and another vehicle gets every ACK while it floods',
+  async (kind) => {
+    const closedBefore = await metricValue(metricsPort, 'gateway_flooding_closed_total');
+    const refusedBefore = await metricValue(metricsPort, 'gateway_flooder_sessions_refused_total');
+    // A vehicle closed for flooding has its next sessions refused for a while: one flooder per kind.
+    const flooderVin = kind === 'pings' ? TEST_VINS[3] : TEST_VINS[1];
+    const pki = gateway.pki;
+    const cert = pki.vehicles[flooderVin];
+    const flood = await FloodProcesses.start(
+      {
+        kind,
+        host: '127.0.0.1',
+        port: gateway.port,
+        caFile: pki.caCert,
+        certFile: cert.cert,
+        keyFile: cert.key,
+        vin: flooderVin,
+        connections: 1, // replaced when the gateway closes it
+        repeat: false,
+        perSecond: 0, // flat out
+        txidLength: 400,
+      },
+      1,
+    );
+    const vin = TEST_VINS[0];
+    const vehicle = await gateway.vehicle(vin);
+    try {
+      // Frames one at a time, each answered by its own ACK, until the gateway has ended the flooder's
+      // connection three times (they come one after another, each flooding from its start: the
+      // first closed at the turn budget, the next refused right after their upgrade).
+      let previous = await flood.progress();
+      let acks = 0;
+      while (acks < 100 || previous.sessionsEndedByServer < 3) {
+        const txid = `${kind}-${acks}`;
+        vehicle.send(streamFrame({ topic: 'flood', txid, payload: Uint8Array.of(1), vin, senderId: vin }));
+        const reply = await vehicle.nextReply(120_000);
+        expect([reply.kind, reply.txid]).toEqual(['ack', txid]);
+        acks++;
+        const now = await flood.progress();
+        expect(now.bytesSent - previous.bytesSent).toBeLessThan(FLOOD_BYTES_PER_ACK);
+        previous = now;
+      }
+    } finally {
+      await flood.stop(5_000);
+      await vehicle.close();
+    }
+    const closed = (await metricValue(metricsPort, 'gateway_flooding_closed_total')) - closedBefore;
+    const refused = (await metricValue(metricsPort, 'gateway_flooder_sessions_refused_total')) - refusedBefore;
+    expect(closed).toBeGreaterThanOrEqual(1);
+    expect(closed + refused).toBeGreaterThanOrEqual(3);
+    const line = await gateway.waitForLog((l) => l.msg === 'session_flooding' && l.device_id === flooderVin);
+    expect(line.limit_bytes).toBe(2 ** 20);
+  },
+  300_000,
+);
 
 it('closes and counts a connection that never starts TLS, and an upgrade request sent one byte per second', async () => {
   const port = Number(new URL(gateway.url).port);
