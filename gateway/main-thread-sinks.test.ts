@@ -18,6 +18,8 @@ class FakeSink implements Sink {
   async close() {}
 }
 
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const silent = pino({ level: 'silent' });
 
 function run(sinks: Map<string, Sink>, outcomes: Outcome[], forwarded: Parameters<typeof resultOf>[2]) {
@@ -111,14 +113,16 @@ describe('MainThreadSinks.produce', () => {
     expect(ledger.unsettled).toBe(0);
   });
 
-  it('holds the ACK of a record accepted above the sink’s high-water mark until it is released', () => {
+  it('holds the ACK of a record accepted above the sink’s high-water mark until it is released', async () => {
     const releases: DeliveryConfirmation[] = [];
     const kafka = new FakeSink({ accepted: true, held: (release) => releases.push(release) });
     const { writer, ledger } = run(new Map([['kafka', kafka]]), [Outcome.Ack, Outcome.Ack], [{ entry: 0 }, { entry: 1 }]);
     expect(writer.replies).toEqual([]);
     releases[0](true);
+    await turn(); // confirmations are written at the end of the turn
     expect(writer.replies).toEqual(['r0']);
     releases[1](false);
+    await turn();
     expect(writer.replies).toEqual(['r0']);
     expect(ledger.unsettled).toBe(0);
   });
