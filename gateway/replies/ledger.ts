@@ -9,7 +9,7 @@
  * no reply). A session's replies are written once each, in arrival order: an entry whose verdict
  * is known waits for the entries before it. A session's unsettled entries are its in-flight frames.
  */
-import { Outcome } from '../../shared/batch';
+import { FORWARD_STRIDE, Outcome } from '../../shared/batch';
 import type { DispatchResult, Settlement } from '../../shared/batch';
 import { activity, logError } from '../../shared/log';
 import type { Logger } from '../../shared/log';
@@ -121,13 +121,14 @@ export class ReplyLedger {
         if (outcome === Outcome.Pending) entry.owed++;
       }
     }
-    if (mainThread !== undefined && result.forwarded.length > 0) {
+    const { forwards } = result;
+    if (mainThread !== undefined && forwards.length > 0) {
       try {
         mainThread(result, this.verdictsOf(entries));
       } catch (error) {
         logError(this.logger, 'main_thread_sink_error', String(error), {});
-        for (const f of result.forwarded) {
-          const entry = entries[f.entry];
+        for (let at = 0; at < forwards.length; at += FORWARD_STRIDE) {
+          const entry = entries[forwards[at]];
           if (entry !== undefined) entry.verdict = Verdict.NoReply;
         }
       }
