@@ -134,14 +134,8 @@ function dispatchBatch({ pipeline, recorder, taskSeconds, fault }: LaneState, ba
     taskSeconds.observe((performance.now() - started) / 1000);
     result.metrics = recorder.drain();
   }
-  const transfer = [
-    batch.frames,
-    batch.index,
-    result.outcomes.buffer,
-    result.replies.buffer,
-    result.replyIndex.buffer,
-    result.forwardedPayloads.buffer,
-  ];
+  // Every array of the result is a view into one buffer (lane-pipeline.ts packResult).
+  const transfer = [batch.frames, batch.index, result.outcomes.buffer];
   // piscina's Transferable protocol: the value to return, and the list of what to move with it.
   const movable = { [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: result } as unknown as Parameters<
     typeof Piscina.move

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import Piscina from 'piscina';
-import type { DispatchBatch, DispatchResult, LaneControl, LaneMessage } from '../shared/batch';
+import type { DispatchBatch, LaneControl, LaneMessage, LaneResult } from '../shared/batch';
 import type { GatewayConfig } from '../config';
 import type { LaneData } from './dispatch-thread';
 
@@ -62,8 +62,8 @@ export class DispatchLanes {
     );
   }
 
-  run(lane: number, batch: DispatchBatch): Promise<DispatchResult> {
-    return this.lanes[lane].run(batch, { transferList: [batch.frames, batch.index] }) as Promise<DispatchResult>;
+  run(lane: number, batch: DispatchBatch): Promise<LaneResult> {
+    return this.lanes[lane].run(batch, { transferList: [batch.frames, batch.index] }) as Promise<LaneResult>;
   }
 
   /** Lets every lane finish its queued batches, closes (flushes) its sinks, then stops the threads. */

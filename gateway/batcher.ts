@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { INDEX_STRIDE } from '../shared/batch';
-import type { DispatchBatch, DispatchResult, EntryKind, SessionIdentity } from '../shared/batch';
+import type { DispatchBatch, DispatchResult, EntryKind, LaneResult, SessionIdentity } from '../shared/batch';
 import type { ReplyEntry } from './replies/reply-queue';
 
 export interface BatchLimits {
@@ -14,7 +14,7 @@ export interface BatchLimits {
   maxBytes: number;
 }
 
-type RunBatch = (batch: DispatchBatch) => Promise<DispatchResult>;
+type RunBatch = (batch: DispatchBatch) => Promise<LaneResult>;
 
 /** Where a batch's verdicts go: `entries[i]` is entry i's reply-ledger entry (none: nobody answers it). */
 export interface BatchVerdicts {
@@ -135,9 +135,8 @@ export class LaneBatcher {
 
     this.inFlight++;
     this.runBatch(batch).then(
-      (result) => {
-        if (result.frames.byteLength === this.limits.maxBytes) this.spareFrames.push(result.frames);
-        this.spareIndex.push(result.index);
+      (laneResult) => {
+        const result: DispatchResult = { ...laneResult, sessions: batch.sessions };
         // A bug that throws while the verdicts are folded in fails the batch (its entries get no
         // reply, their slots are freed) rather than leaving it unfinished for drain to wait out.
         try {
@@ -146,6 +145,9 @@ export class LaneBatcher {
         } catch (error) {
           this.verdicts.failed(error, replies);
         }
+        // Reused only now: main-thread sinks read the index (receivedAt, session slots) above.
+        if (result.frames.byteLength === this.limits.maxBytes) this.spareFrames.push(result.frames);
+        this.spareIndex.push(result.index);
         this.finished();
       },
       (error: unknown) => {

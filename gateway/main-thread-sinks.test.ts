@@ -1,6 +1,8 @@
 /** The main-thread sink host handing its sinks' verdicts to the reply ledger (D6, §9), with fake sinks. */
 import pino from 'pino';
-import { Outcome } from '../shared/batch';
+import { FORWARD_STRIDE, INDEX_STRIDE, Outcome } from '../shared/batch';
+import { recordMetadata } from '../shared/record';
+import { ForwardBuffer } from '../dispatch-workers/pipeline/forward-buffer';
 import type { DeliveryConfirmation, ProduceVerdict, Sink, SinkRecord } from '../dispatch-workers/sinks/sink';
 import { MainThreadSinks } from './main-thread-sinks';
 import { ReplyLedger } from './replies/ledger';
@@ -17,6 +19,8 @@ class FakeSink implements Sink {
   }
   async close() {}
 }
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const silent = pino({ level: 'silent' });
 
@@ -53,6 +57,51 @@ describe('MainThreadSinks.produce', () => {
       [3, 4, 5, 6],
     ]);
     expect(kafka.produced[1].metadata.txid).toBe('t1');
+  });
+
+  it('rebuilds each forwarded record exactly as the lane’s forwarding sink received it', () => {
+    const identity = {
+      socketId: 's',
+      deviceId: 'VIN9',
+      senderId: 'vehicle_device.VIN9',
+      clientVersion: 'v\uFFFD',
+      clientVersionAltered: true,
+    };
+    const lane = [
+      { txid: 'a\uFFFD', recordType: 'alerts', receivedAt: 1_700_000_000_123, altered: 'txid' as const, payload: [9, 8] },
+      { txid: 'b', recordType: 'V', receivedAt: 1_700_000_000_456, altered: 'device_client_version' as const, payload: [] },
+    ].map((r) => ({
+      recordType: r.recordType,
+      vin: identity.deviceId,
+      txid: r.txid,
+      alteredMetadata: r.altered,
+      payload: Uint8Array.from(r.payload),
+      metadata: recordMetadata(identity.deviceId, r.receivedAt, r.txid, r.recordType, identity.clientVersion),
+      decoded: undefined,
+    }));
+    const forward = new ForwardBuffer();
+    const index = new Float64Array(3 * INDEX_STRIDE);
+    [0, 2].forEach((entry, n) => {
+      index[entry * INDEX_STRIDE + 4] = Number(lane[n].metadata.receivedat);
+      forward.entry = entry;
+      forward.add('kafka', n === 0, lane[n]);
+    });
+    const result = resultOf([Outcome.Ack, Outcome.Ack, Outcome.Pending], ['r0', 'r1', 'r2']);
+    Object.assign(result, {
+      index: index.buffer,
+      sessions: [identity],
+      forwards: forward.rows.subarray(0, forward.count * FORWARD_STRIDE),
+      forwardNames: forward.names,
+      forwardTxids: forward.txids,
+      forwardedPayloads: forward.payloads(),
+    });
+    const kafka = new FakeSink();
+    const ledger = new ReplyLedger(silent);
+    const queue = ledger.queueFor(new FakeWriter());
+    const entries = [0, 1, 2].map(() => ledger.arrived(queue));
+    ledger.batchReturned(entries, result, (r, verdicts) => new MainThreadSinks(new Map([['kafka', kafka]]), silent).produce(r, verdicts));
+    expect(kafka.produced).toEqual(lane);
+    expect(kafka.confirmations).toHaveLength(1); // the first is the reliable one
   });
 
   it('withdraws the ACK of a refused record, also one a lane sink still had to confirm (D6)', () => {
@@ -111,14 +160,16 @@ describe('MainThreadSinks.produce', () => {
     expect(ledger.unsettled).toBe(0);
   });
 
-  it('holds the ACK of a record accepted above the sink’s high-water mark until it is released', () => {
+  it('holds the ACK of a record accepted above the sink’s high-water mark until it is released', async () => {
     const releases: DeliveryConfirmation[] = [];
     const kafka = new FakeSink({ accepted: true, held: (release) => releases.push(release) });
     const { writer, ledger } = run(new Map([['kafka', kafka]]), [Outcome.Ack, Outcome.Ack], [{ entry: 0 }, { entry: 1 }]);
     expect(writer.replies).toEqual([]);
     releases[0](true);
+    await turn(); // confirmations are written at the end of the turn
     expect(writer.replies).toEqual(['r0']);
     releases[1](false);
+    await turn();
     expect(writer.replies).toEqual(['r0']);
     expect(ledger.unsettled).toBe(0);
   });

@@ -8,13 +8,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { GatewayConfig } from '../config';
-import { Outcome } from '../shared/batch';
+import { FORWARD_STRIDE, ForwardFlag, INDEX_STRIDE, Outcome } from '../shared/batch';
 import type { DispatchResult } from '../shared/batch';
 import { logError } from '../shared/log';
 import type { Logger } from '../shared/log';
 import { NO_METRICS } from '../shared/metrics';
 import type { Metrics } from '../shared/metrics';
-import type { ProduceVerdict, Sink } from '../dispatch-workers/sinks/sink';
+import type { ProduceVerdict, Sink, SinkRecord } from '../dispatch-workers/sinks/sink';
+import { recordMetadata } from '../shared/record';
 import { SINKS } from '../dispatch-workers/sinks/registry';
 import { createRecordMetrics } from '../dispatch-workers/pipeline/record-metrics';
 import type { RecordMetrics } from '../dispatch-workers/pipeline/record-metrics';
@@ -50,45 +51,54 @@ export class MainThreadSinks {
 
   /** Produces the batch's forwarded records, telling the ledger each one's verdict. */
   produce(result: DispatchResult, verdicts: EntryVerdicts): void {
-    const { outcomes } = result;
+    const { outcomes, forwards, forwardNames, forwardTxids, forwardedPayloads, sessions } = result;
+    const index = new Float64Array(result.index);
     // Entries a main-thread sink refused, so that a frame's refusal is counted once.
     const refused = new Set<number>();
-    for (const f of result.forwarded) {
-      const sink = this.sinks.get(f.sink);
-      if (sink === undefined) throw new Error(`record forwarded to ${f.sink}, which is not a main-thread sink here`);
-      const record = {
-        recordType: f.recordType,
-        vin: f.vin,
-        txid: f.txid,
-        alteredMetadata: f.alteredMetadata,
-        payload: result.forwardedPayloads.subarray(f.offset, f.offset + f.length),
-        metadata: f.metadata,
+    for (let r = 0, at = 0; at < forwards.length; r++, at += FORWARD_STRIDE) {
+      const entry = forwards[at];
+      const sinkName = forwardNames[forwards[at + 1]];
+      const recordType = forwardNames[forwards[at + 2]];
+      const flags = forwards[at + 3];
+      const sink = this.sinks.get(sinkName);
+      if (sink === undefined) throw new Error(`record forwarded to ${sinkName}, which is not a main-thread sink here`);
+      // What the lane's record held, rebuilt from the batch: the VIN and client version are the
+      // session's, receivedAt is the entry's (dispatch-entry.ts builds the lane's the same way).
+      const session = sessions[index[entry * INDEX_STRIDE + 1]];
+      const txid = forwardTxids[r];
+      const record: SinkRecord = {
+        recordType,
+        vin: session.deviceId,
+        txid,
+        alteredMetadata:
+          flags & ForwardFlag.AlteredTxid ? 'txid' : flags & ForwardFlag.AlteredClientVersion ? 'device_client_version' : undefined,
+        payload: forwardedPayloads.subarray(forwards[at + 4], forwards[at + 4] + forwards[at + 5]),
+        metadata: recordMetadata(session.deviceId, index[entry * INDEX_STRIDE + 4], txid, recordType, session.clientVersion),
         decoded: undefined,
       };
-      const entry = f.entry;
       // None: connectivity (never answered), or a pool sink refused it already.
       const answered = outcomes[entry] !== Outcome.None;
       let owed: ((delivered: boolean) => void) | undefined;
       let confirm: ((delivered: boolean) => void) | undefined;
-      if (f.reliable && answered) {
-        const settle = (owed = verdicts.owe(entry, f.recordType, f.sink, true));
+      if (flags & ForwardFlag.Reliable && answered) {
+        const settle = (owed = verdicts.owe(entry, recordType, sinkName, true));
         const startedAt = this.counts === undefined ? 0 : performance.now();
         let settled = false;
         confirm = (delivered) => {
           if (settled) return; // a sink settles a record once
           settled = true;
-          this.counts?.confirmed(f.sink, startedAt, delivered);
+          this.counts?.confirmed(sinkName, startedAt, delivered);
           settle(delivered);
         };
       }
       const verdict = produceSafely(sink, record, confirm);
       if (verdict.accepted) {
         // Back-pressure: the sink is above its high-water mark and holds the reply.
-        if (verdict.held !== undefined && answered) verdict.held(verdicts.owe(entry, f.recordType, f.sink, false));
+        if (verdict.held !== undefined && answered) verdict.held(verdicts.owe(entry, recordType, sinkName, false));
         continue;
       }
-      logError(this.logger, 'record_refused', verdict.reason, { txid: f.txid, record_type: f.recordType, vin: f.vin, dispatcher: f.sink });
-      if (answered) this.counts?.refused(f.sink, f.recordType, !refused.has(entry));
+      logError(this.logger, 'record_refused', verdict.reason, { txid, record_type: recordType, vin: record.vin, dispatcher: sinkName });
+      if (answered) this.counts?.refused(sinkName, recordType, !refused.has(entry));
       refused.add(entry);
       verdicts.refuse(entry);
       owed?.(false); // nothing to wait for: the sink never took it

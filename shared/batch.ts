@@ -6,7 +6,6 @@
  * result so the main thread can reuse them. Identities travel once per batch in `sessions`.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { AlteredMetadata, RecordMetadata } from './record';
 import type { MetricsDelta } from './metrics/types';
 
 /** What an index entry asks the dispatch thread to do. */
@@ -62,7 +61,14 @@ export const Outcome = {
 } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 
-export interface DispatchResult {
+/**
+ * What a lane sends back for a batch. Every typed array is a view into ONE ArrayBuffer moved by
+ * transfer (besides the handed-back `frames` and `index`): each transferred buffer costs the
+ * sending and the receiving thread a few µs, so the result is three transfers, not one per array.
+ * Records for main-thread sinks travel as numbers (`forwards`) and two string lists, not as
+ * objects: the main thread rebuilds each SinkRecord from the batch's sessions and index.
+ */
+export interface LaneResult {
   /** The batch's buffers, handed back for reuse. */
   frames: ArrayBuffer;
   index: ArrayBuffer;
@@ -71,33 +77,38 @@ export interface DispatchResult {
   /** Reply frames (ACK / ERROR bytes) concatenated; `replyIndex` holds offset and length per entry. */
   replies: Uint8Array;
   replyIndex: Uint32Array;
-  /** Per entry: the record type (envelope topic), '' when the frame could not be read that far. */
-  recordTypes: string[];
-  /** Records for sinks that run on the main thread (node-rdkafka cannot load in a worker thread). */
-  forwarded: ForwardedRecord[];
-  /** Their payloads, concatenated; each ForwardedRecord holds its offset and length. */
+  /** Records for sinks that run on the main thread (node-rdkafka cannot load in a worker thread): FORWARD_STRIDE numbers each. */
+  forwards: Uint32Array;
+  /** Sink names and record types the `forwards` rows point to. */
+  forwardNames: string[];
+  /** Per forwarded record, its txid. */
+  forwardTxids: string[];
+  /** Their payloads, concatenated; each `forwards` row holds its offset and length. */
   forwardedPayloads: Uint8Array;
   /** What the lane counted since its previous drain (PROTOCOL.md §11.2); absent without monitoring. */
   metrics?: MetricsDelta;
 }
 
 /**
- * A record the dispatch thread encoded for a main-thread sink. The entry's Outcome is the pool's
- * verdict; the main thread's reply ledger folds in this sink's: a refusal withdraws the ACK, and
- * when `reliable` the ACK waits for this sink's delivery confirmation.
+ * Numbers per forwarded record in `LaneResult.forwards`: batch entry, sink (index into
+ * `forwardNames`), record type (same), flags (ForwardFlag), payload offset, payload length.
+ * The entry's Outcome is the pool's verdict; the main thread's reply ledger folds in the sink's:
+ * a refusal withdraws the ACK, and when reliable the ACK waits for its delivery confirmation.
  */
-export interface ForwardedRecord {
-  entry: number;
-  sink: string;
-  reliable: boolean;
-  recordType: string;
-  vin: string;
-  txid: string;
-  /** SinkRecord.alteredMetadata. */
-  alteredMetadata: AlteredMetadata | undefined;
-  metadata: RecordMetadata;
-  offset: number;
-  length: number;
+export const FORWARD_STRIDE = 6;
+export const ForwardFlag = {
+  /** The sink is the record type's reliable-ack source (§9). */
+  Reliable: 1,
+  /** SinkRecord.alteredMetadata = 'txid'. */
+  AlteredTxid: 2,
+  /** SinkRecord.alteredMetadata = 'device_client_version'. */
+  AlteredClientVersion: 4,
+} as const;
+
+/** A batch result on the main thread: the lane's result and the identities of the batch it answers. */
+export interface DispatchResult extends LaneResult {
+  /** The batch's `sessions` (kept by the batcher; they do not travel back). */
+  sessions: readonly SessionIdentity[];
 }
 
 /**

@@ -4,8 +4,8 @@
  * batch). The dispatch thread runs it behind piscina; the fuzzer runs it in-process.
  */
 import { performance } from 'node:perf_hooks';
-import { INDEX_STRIDE } from '../../shared/batch';
-import type { DispatchBatch, DispatchResult, EntryKind, Settlement } from '../../shared/batch';
+import { FORWARD_STRIDE, INDEX_STRIDE } from '../../shared/batch';
+import type { DispatchBatch, EntryKind, LaneResult, Settlement } from '../../shared/batch';
 import type { Logger } from '../../shared/log';
 import type { GatewayConfig } from '../../config';
 import { buildRoutes } from '../routes';
@@ -71,7 +71,7 @@ export async function createLanePipeline(
 }
 
 /** Runs one batch through the pipeline; nothing a vehicle sends can make it throw. */
-export function runBatch(lane: LanePipeline, batch: DispatchBatch): DispatchResult {
+export function runBatch(lane: LanePipeline, batch: DispatchBatch): LaneResult {
   const index = new Float64Array(batch.index);
   const out = new ReplyBuffer(batch.entries);
   const forward = new ForwardBuffer();
@@ -84,14 +84,40 @@ export function runBatch(lane: LanePipeline, batch: DispatchBatch): DispatchResu
     dispatchEntry(lane.ctx, out, i, index[at] as EntryKind, frame, batch.sessions[index[at + 1]], index[at + 4]);
   }
   for (const sink of lane.flushing) sink.flush!();
+  return packResult(batch, out, forward);
+}
+
+/** The result's arrays as views into one new ArrayBuffer (32-bit arrays first, for alignment). */
+function packResult(batch: DispatchBatch, out: ReplyBuffer, forward: ForwardBuffer): LaneResult {
+  const entries = batch.entries;
+  const replies = out.replies();
+  const payloads = forward.payloads();
+  const rows = forward.count * FORWARD_STRIDE;
+  const body = new ArrayBuffer((entries * 2 + rows) * 4 + entries + replies.length + payloads.length);
+  let at = 0;
+  const replyIndex = new Uint32Array(body, at, entries * 2);
+  replyIndex.set(out.replyIndex);
+  at += replyIndex.byteLength;
+  const forwards = new Uint32Array(body, at, rows);
+  forwards.set(forward.rows.subarray(0, rows));
+  at += forwards.byteLength;
+  const outcomes = new Uint8Array(body, at, entries);
+  outcomes.set(out.outcomes);
+  at += entries;
+  const replyBytes = new Uint8Array(body, at, replies.length);
+  replyBytes.set(replies);
+  at += replies.length;
+  const forwardedPayloads = new Uint8Array(body, at, payloads.length);
+  forwardedPayloads.set(payloads);
   return {
     frames: batch.frames,
     index: batch.index,
-    outcomes: out.outcomes,
-    replies: out.replies(),
-    replyIndex: out.replyIndex,
-    recordTypes: out.recordTypes,
-    forwarded: forward.records,
-    forwardedPayloads: forward.payloads(),
+    outcomes,
+    replies: replyBytes,
+    replyIndex,
+    forwards,
+    forwardNames: forward.names,
+    forwardTxids: forward.txids,
+    forwardedPayloads,
   };
 }

@@ -16,6 +16,9 @@ function setup() {
   return { ledger, writer, queue, arrive };
 }
 
+/** Lets the ledger's end-of-turn write run. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const settlement = (entry: ReplyEntry, delivered = true) => ({
   ticket: entry.ticket,
   delivered,
@@ -57,7 +60,7 @@ describe('ReplyLedger', () => {
     expect(ledger.pending).toBe(0);
   });
 
-  it('lets the worst verdict win: a main-thread refusal or failed confirmation withdraws an ACK', () => {
+  it('lets the worst verdict win: a main-thread refusal or failed confirmation withdraws an ACK', async () => {
     const { ledger, writer, arrive } = setup();
     const entries = arrive(3);
     let owed: ((delivered: boolean) => void) | undefined;
@@ -73,8 +76,29 @@ describe('ReplyLedger', () => {
     expect(writer.replies).toEqual([]);
     owed!(false);
     owed!(true); // a sink settles once: ignored
-    expect(writer.replies).toEqual(['a2']);
     expect(ledger.unsettled).toBe(0);
+    await turn();
+    expect(writer.replies).toEqual(['a2']);
+  });
+
+  it('writes the main-thread confirmations of one turn in one corked write, and is idle only once they are written', async () => {
+    const { ledger, writer, arrive } = setup();
+    const entries = arrive(3);
+    const owed: ((delivered: boolean) => void)[] = [];
+    ledger.batchReturned(entries, resultOf([Outcome.Ack, Outcome.Ack, Outcome.Ack], ['a0', 'a1', 'a2'], [{ entry: 0 }]), (_r, verdicts) => {
+      for (let i = 0; i < 3; i++) owed.push(verdicts.owe(i, 'V', 'kafka', true));
+    });
+    for (const settle of owed) settle(true);
+    expect(ledger.unsettled).toBe(0);
+    let idle = false;
+    const drained = ledger.idle().then(() => {
+      idle = true;
+      expect(writer.replies).toEqual(['a0', 'a1', 'a2']); // drain must not end the session before they left
+    });
+    expect(writer.writes).toEqual([]);
+    expect(idle).toBe(false);
+    await drained;
+    expect(writer.writes).toEqual([['a0', 'a1', 'a2']]);
   });
 
   it('settles every entry of a failed batch: no reply, slots freed, late confirmations ignored', async () => {

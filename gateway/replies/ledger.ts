@@ -9,7 +9,7 @@
  * no reply). A session's replies are written once each, in arrival order: an entry whose verdict
  * is known waits for the entries before it. A session's unsettled entries are its in-flight frames.
  */
-import { Outcome } from '../../shared/batch';
+import { FORWARD_STRIDE, Outcome } from '../../shared/batch';
 import type { DispatchResult, Settlement } from '../../shared/batch';
 import { activity, logError } from '../../shared/log';
 import type { Logger } from '../../shared/log';
@@ -46,6 +46,8 @@ export class ReplyLedger {
   private idleWaiters: (() => void)[] = [];
   /** Queues with a settled head, written at the end of the current operation. */
   private readonly ready = new Set<ReplyQueue>();
+  /** A write of `ready` is scheduled for the end of this event-loop turn (main-thread confirmations). */
+  private writeScheduled = false;
   private readonly acks: BoundCounter;
   private readonly errors: BoundCounter;
   private readonly reliableReplies: BoundCounter;
@@ -119,13 +121,14 @@ export class ReplyLedger {
         if (outcome === Outcome.Pending) entry.owed++;
       }
     }
-    if (mainThread !== undefined && result.forwarded.length > 0) {
+    const { forwards } = result;
+    if (mainThread !== undefined && forwards.length > 0) {
       try {
         mainThread(result, this.verdictsOf(entries));
       } catch (error) {
         logError(this.logger, 'main_thread_sink_error', String(error), {});
-        for (const f of result.forwarded) {
-          const entry = entries[f.entry];
+        for (let at = 0; at < forwards.length; at += FORWARD_STRIDE) {
+          const entry = entries[forwards[at]];
           if (entry !== undefined) entry.verdict = Verdict.NoReply;
         }
       }
@@ -168,7 +171,7 @@ export class ReplyLedger {
 
   /** Resolves when every entry is settled (drain). */
   idle(): Promise<void> {
-    if (this.open.size === 0) return Promise.resolve();
+    if (this.open.size === 0 && !this.writeScheduled) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -187,8 +190,10 @@ export class ReplyLedger {
           if (once) return;
           once = true;
           this.confirm(entry, delivered, recordType, reliable ? sink : undefined);
-          // Called from a sink's delivery callback, outside any batch: write now.
-          if (entry.returned) this.writeReady();
+          // Called from a sink's delivery callback, outside any batch. A sink confirms many records
+          // per turn (librdkafka's delivery reports come up to 100 at a time): one corked write per
+          // session for all of them at the end of the turn, not one TLS write per record.
+          if (entry.returned) this.writeSoon();
         };
       },
     };
@@ -209,19 +214,33 @@ export class ReplyLedger {
     this.open.delete(entry.ticket);
     entry.owed = -1; // settled: later confirmations find nothing
     if (entry.queue.headSettled) this.ready.add(entry.queue);
-    if (this.open.size === 0) {
+  }
+
+  private writeSoon(): void {
+    if (this.writeScheduled) return;
+    this.writeScheduled = true;
+    setImmediate(() => {
+      this.writeScheduled = false;
+      this.writeReady();
+    });
+  }
+
+  /**
+   * Writes each ready queue's settled head entries, one corked write per session. Idle waiters
+   * (drain) are told only here, after the last reply has been written, never between a settlement
+   * and its write.
+   */
+  private writeReady(): void {
+    if (this.ready.size > 0) {
+      const queues = [...this.ready];
+      this.ready.clear();
+      for (const queue of queues) queue.writeSettled((entry, open) => this.write(entry, open));
+    }
+    if (this.open.size === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
     }
-  }
-
-  /** Writes each ready queue's settled head entries, one corked write per session. */
-  private writeReady(): void {
-    if (this.ready.size === 0) return;
-    const queues = [...this.ready];
-    this.ready.clear();
-    for (const queue of queues) queue.writeSettled((entry, open) => this.write(entry, open));
   }
 
   private write(entry: ReplyEntry, open: boolean): Uint8Array | undefined {
