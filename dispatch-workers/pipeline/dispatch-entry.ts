@@ -82,7 +82,6 @@ export function dispatchEntry(
 
   // Replies echo the txid and topic byte for byte, even when they are not valid UTF-8.
   const { txid, topic, txidBytes, topicBytes } = parsed;
-  out.recordTypes[entry] = topic;
   const route = ctx.routes.get(topic);
 
   // §5.1 step 5 (S4): only topics absent from `records` are checked against the certificate.

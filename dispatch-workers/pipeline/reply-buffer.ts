@@ -7,14 +7,12 @@ import type { Outcome } from '../../shared/batch';
 export class ReplyBuffer {
   readonly outcomes: Uint8Array;
   readonly replyIndex: Uint32Array;
-  readonly recordTypes: string[];
   private bytes: Uint8Array;
   private used = 0;
 
   constructor(entries: number) {
     this.outcomes = new Uint8Array(entries);
     this.replyIndex = new Uint32Array(entries * 2);
-    this.recordTypes = new Array<string>(entries).fill('');
     // ACK and ERROR frames are 80–200 bytes for ordinary txids.
     this.bytes = new Uint8Array(Math.max(256, entries * 128));
   }
