@@ -137,7 +137,7 @@ it.each(['pings', 'unread'] as const)(
     expect(closed).toBeGreaterThanOrEqual(1);
     expect(closed + refused).toBeGreaterThanOrEqual(3);
     const line = await gateway.waitForLog((l) => l.msg === 'session_flooding' && l.device_id === flooderVin);
-    expect(line.limit_bytes).toBe(2 ** 20);
+    expect(line.limit_bytes).toBe(4 * 2 ** 20);
   },
   300_000,
 );
