@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { SINK_VARIANTS } from './scenarios/sink-variants';
 import type { BenchOptions } from './scenarios/bench-options';
 
-export const USAGE = `usage: npm run bench -- --scenario <throughput|latency|idle|storm|sinks|ceiling|all> [options]
+export const USAGE = `usage: npm run bench -- --scenario <throughput|latency|idle|storm|sinks|ceiling|all|faults> [options]
 
   --duration S          seconds measured per point (default 20; a 3 s warm-up precedes each)
   --warmup S            warm-up seconds before each measured point (default 3)
@@ -20,6 +20,7 @@ export const USAGE = `usage: npm run bench -- --scenario <throughput|latency|idl
   --idle-counts N1,N2,… idle: connection counts (default 1000,5000,10000)
   --sinks L1,L2,…       sinks: only these configurations, by label (e.g. logger,null,"kafka reliable"; default all)
   --storm-vehicles N    storm: vehicles (default 10000)
+  --faults F1,F2,…      faults (not in all): only these rows (kafka-kill,kafka-stop,worker-kill,lane-throws,drain,logger-full,pubsub-stop,pubsub-worker-kill; default all)
   --no-baseline         do not also run the ceiling for comparison
   --profile             run the gateway with --cpu-prof and print its top functions
   --server-log FILE     server stderr to FILE instead of /dev/null (the logger sink writes a line per record!)
@@ -64,6 +65,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       'idle-counts': { type: 'string' },
       sinks: { type: 'string' },
       'storm-vehicles': { type: 'string' },
+      faults: { type: 'string' },
       'no-baseline': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'server-log': { type: 'string' },
@@ -114,6 +116,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     idleCounts: list(values['idle-counts'], 'idle-counts', [1000, 5000, 10000]).sort((a, b) => a - b),
     stormVehicles: int(values['storm-vehicles'], 'storm-vehicles', 10_000),
     sinks: sinkLabels(values.sinks),
+    faults: values.faults?.split(',').map((f) => f.trim()) ?? [],
     baseline: !values['no-baseline'],
     profile: values.profile,
     serverLog: values['server-log'],

@@ -35,6 +35,8 @@ export interface BenchOptions {
   stormVehicles: number;
   /** Sinks: the configurations to measure, by label; empty = all. */
   sinks: string[];
+  /** Faults: the rows to run, by name; empty = all. */
+  faults: string[];
   /** Also run the load against the ceiling and report fractions of it. */
   baseline: boolean;
   /** Run the gateway with --cpu-prof and summarise the profiles. */

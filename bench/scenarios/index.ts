@@ -1,10 +1,11 @@
-/** The scenarios by name, in the order `--scenario all` runs them. */
+/** The scenarios by name, in the order `--scenario all` runs them (except ONLY_BY_NAME). */
 import type { Scenario } from './scenario';
 import { ceiling, throughput } from './throughput';
 import { latency } from './latency';
 import { idle } from './idle';
 import { storm } from './storm';
 import { sinks } from './sinks';
+import { faults } from './faults';
 
 export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map([
   ['throughput', throughput],
@@ -13,4 +14,8 @@ export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map([
   ['storm', storm],
   ['sinks', sinks],
   ['ceiling', ceiling],
+  ['faults', faults],
 ]);
+
+/** Run only when named: `all` is the performance set. */
+export const ONLY_BY_NAME: ReadonlySet<string> = new Set(['faults']);

@@ -1,0 +1,252 @@
+/**
+ * Faults: zero acknowledged loss, measured under load. For each row (faults-rows.ts) a gateway
+ * sends `V` records to Kafka or Pub/Sub with reliable acks while resending vehicles (faults-load.ts)
+ * keep it busy; after `--warmup` the row's fault is injected, the load goes on for `--duration`,
+ * then stops sending new frames and waits for the unanswered ones. An independent consumer then
+ * reads the row's topic back (faults-readback.ts): every ACKed txid must be there. Not part of
+ * `--scenario all` (a correctness run, not a performance one).
+ */
+import { note, progress } from '../report/progress';
+import { num } from '../report/table';
+import { startGateway } from '../server/subjects';
+import type { Subject } from '../server/subjects';
+import { startService } from '../server/broker-service';
+import type { RunningService } from '../server/broker-service';
+import type { BenchOptions } from './bench-options';
+import type { BenchPki } from '../load/client-identities';
+import type { Scenario, ScenarioOutput } from './scenario';
+import { FaultLoad, RESEND_AFTER_MS } from './faults-load';
+import type { LoadCounts } from './faults-load';
+import { FAULT_ROWS } from './faults-rows';
+import type { FaultRow } from './faults-rows';
+import { account, readKafka, readPubsub } from './faults-readback';
+import type { Accounting, TxidCounter } from './faults-readback';
+
+const PUBSUB_PROJECT = 'bench-project';
+/** After the load stops sending new frames: how long the unanswered ones may take. */
+const SETTLE_TIMEOUT_MS = 120_000;
+
+export interface FaultRowResult extends Accounting {
+  name: string;
+  sink: string;
+  means: string;
+  counts: LoadCounts;
+  unansweredAtEnd: number;
+  /** Seconds the fault's action took (broker restart, pause, gateway restart). */
+  faultActionS: number;
+  /** From the injection to the first ACK of a frame first sent after it. */
+  firstAckS: number | null;
+  /** … until every vehicle had such an ACK (null: some never did). */
+  allBackS: number | null;
+  /** ACKs per second since the load started. */
+  ackedPerSecond: number[];
+  faultAtS: number;
+}
+
+export const faults: Scenario = async (o, pki) => {
+  if (o.target !== undefined) throw new Error('the faults scenario configures our gateway; it cannot run against --target');
+  const rows = selectRows(o.faults);
+  const stamp = Date.now().toString(36);
+  const namespaceOf = (row: FaultRow) => `faults_${stamp}_${row.name.replace(/-/g, '_')}`;
+  const services = new Map<string, RunningService>();
+  const results: FaultRowResult[] = [];
+  try {
+    const kafkaTopics = rows.filter((r) => r.sink === 'kafka').map((r) => `${namespaceOf(r)}_V`);
+    if (kafkaTopics.length > 0) {
+      note('[faults] starting test/services/kafka');
+      services.set('kafka', await startService('kafka', { KAFKA_TOPICS: kafkaTopics.join(',') }));
+    }
+    if (rows.some((r) => r.sink === 'pubsub')) {
+      note('[faults] starting test/services/pubsub');
+      services.set('pubsub', await startService('pubsub'));
+    }
+    for (const row of rows) {
+      const env = services.get(row.sink)?.env ?? {};
+      results.push(await runRow(o, pki, row, namespaceOf(row), env));
+      const r = results[results.length - 1];
+      note(`[faults ${row.name}] acked ${r.acked}, found ${r.found}, lost ${r.lost}, duplicates ${r.duplicates}`);
+    }
+  } finally {
+    for (const service of services.values()) await service.stop();
+  }
+  return output(o, results);
+};
+
+function selectRows(names: string[]): FaultRow[] {
+  if (names.length === 0) return FAULT_ROWS;
+  const unknown = names.filter((n) => !FAULT_ROWS.some((r) => r.name === n));
+  if (unknown.length > 0)
+    throw new Error(`--faults: unknown row ${unknown.join(', ')} (known: ${FAULT_ROWS.map((r) => r.name).join(', ')})`);
+  return FAULT_ROWS.filter((r) => names.includes(r.name));
+}
+
+function gatewayConfig(o: BenchOptions, row: FaultRow, namespace: string, env: Record<string, string>): Record<string, unknown> {
+  const block =
+    row.sink === 'kafka' ? { 'bootstrap.servers': env.KAFKA_BROKERS, 'queue.buffering.max.ms': 5 } : { gcp_project_id: PUBSUB_PROJECT };
+  return {
+    namespace,
+    records: { V: row.withLogger === true ? [row.sink, 'logger'] : [row.sink] },
+    reliable_ack_sources: { V: row.sink },
+    [row.sink]: block,
+    gateway: { workers: o.workers, dispatch_threads: o.dispatchThreads, drain_timeout_ms: 5000 },
+  };
+}
+
+async function runRow(
+  o: BenchOptions,
+  pki: BenchPki,
+  row: FaultRow,
+  namespace: string,
+  env: Record<string, string>,
+): Promise<FaultRowResult> {
+  const topic = `${namespace}_V`;
+  const prefix = `${namespace}-`;
+  note(`[faults ${row.name}] ${row.means}`);
+  // Pub/Sub delivers only to subscriptions that exist when a record is published: subscribe first.
+  let reader: TxidCounter | undefined =
+    row.sink === 'pubsub' ? await readPubsub(env.PUBSUB_EMULATOR_HOST, PUBSUB_PROJECT, topic, prefix) : undefined;
+  const gatewayEnv = {
+    ...row.gatewayEnv,
+    ...(row.sink === 'pubsub' ? { PUBSUB_EMULATOR_HOST: env.PUBSUB_EMULATOR_HOST, METADATA_SERVER_DETECTION: 'none' } : {}),
+  };
+  const start = () =>
+    startGateway({ ...o, serverLog: row.serverLog ?? o.serverLog }, pki, {
+      label: `gateway[${row.name}]`,
+      config: gatewayConfig(o, row, namespace, env),
+      env: gatewayEnv,
+    });
+  let gateway: Subject = await start();
+  const url = (s: Subject) => `wss://${s.host}:${s.port}/`;
+  const load = new FaultLoad(pki, url(gateway), o.vehicles, o.window, prefix, o.seed);
+  const ticker = setInterval(() => {
+    const c = load.counts;
+    progress(
+      `[faults ${row.name}] ${num(load.now() / 1000)} s: acked ${c.acked}, unanswered ${load.unanswered}, resent ${c.resent}, ` +
+        `errors ${c.errors}, open ${load.open}/${o.vehicles}, connections ${c.connections}`,
+    );
+  }, 1000);
+  let faultActionS = 0;
+  let unansweredAtEnd = 0;
+  try {
+    await waitFor(() => load.counts.acked > 0, 120_000, 'no ACK within 120 s of the start');
+    await sleep(o.warmupS * 1000);
+    note(`[faults ${row.name}] fault at ${num(load.now() / 1000)} s`);
+    load.markFault();
+    const t0 = load.now();
+    await row.inject({
+      primaryPid: () => gateway.pids()[0],
+      markFrames: (ms, every) => load.markFrames(ms, every),
+      restartGateway: async () => {
+        await gateway.stop();
+        gateway = await start();
+        load.retarget(url(gateway));
+      },
+    });
+    faultActionS = (load.now() - t0) / 1000;
+    note(`[faults ${row.name}] fault action over after ${num(faultActionS, 1)} s`);
+    await sleep(o.durationS * 1000);
+    load.stopNewFrames();
+    note(`[faults ${row.name}] no new frames; waiting for ${load.unanswered} unanswered (resent every ${RESEND_AFTER_MS / 1000} s)`);
+    await waitFor(() => load.unanswered === 0, SETTLE_TIMEOUT_MS, '').catch(() => undefined);
+    unansweredAtEnd = load.unanswered;
+  } finally {
+    clearInterval(ticker);
+    await load.stop();
+    await gateway.stop();
+  }
+  reader ??= await readKafka(env.KAFKA_BROKERS, topic, prefix);
+  note(`[faults ${row.name}] reading ${topic} back`);
+  const accounting = await account(reader, load.acked).finally(() => reader?.close());
+  return {
+    name: row.name,
+    sink: row.sink,
+    means: row.means,
+    ...accounting,
+    counts: { ...load.counts },
+    unansweredAtEnd,
+    faultActionS,
+    ...recovery(load),
+    ackedPerSecond: perSecond(load.ackTimes),
+    faultAtS: load.faultTime / 1000,
+  };
+}
+
+function recovery(load: FaultLoad): { firstAckS: number | null; allBackS: number | null } {
+  const times = load.recoveredAt.map((t) => (t === undefined ? undefined : (t - load.faultTime) / 1000));
+  const known = times.filter((t): t is number => t !== undefined);
+  return {
+    firstAckS: known.length === 0 ? null : Math.min(...known),
+    allBackS: known.length < times.length ? null : Math.max(...known),
+  };
+}
+
+function perSecond(times: number[]): number[] {
+  const counts: number[] = [];
+  for (const t of times) {
+    const s = Math.floor(t / 1000);
+    while (counts.length <= s) counts.push(0);
+    counts[s]++;
+  }
+  return counts;
+}
+
+function output(o: BenchOptions, rows: FaultRowResult[]): ScenarioOutput {
+  const lossy = rows.filter((r) => r.lost > 0);
+  const seconds = (s: number | null) => (s === null ? 'never' : num(s, 1));
+  return {
+    results: { rows, resendAfterMs: RESEND_AFTER_MS },
+    tables: [
+      {
+        title: `faults: ${o.vehicles} vehicles × ${o.window} unanswered frames, reliable acks, ${o.warmupS} s before the fault, ${o.durationS} s after`,
+        header: [
+          'fault',
+          'sink',
+          'acked',
+          'found',
+          'lost',
+          'duplicates',
+          'resent',
+          'unanswered at end',
+          'fault action s',
+          'first ACK s',
+          'all back s',
+        ],
+        rows: rows.map((r) => [
+          r.name,
+          r.sink,
+          String(r.acked),
+          String(r.found),
+          String(r.lost),
+          String(r.duplicates),
+          String(r.counts.resent),
+          String(r.unansweredAtEnd),
+          num(r.faultActionS, 1),
+          seconds(r.firstAckS),
+          seconds(r.allBackS),
+        ]),
+      },
+    ],
+    plots: [],
+    goals: [
+      {
+        goal: 'every ACKed txid is in the sink (lost = 0 in every row)',
+        measured: rows.map((r) => `${r.name} ${r.lost}`).join(', '),
+        met: lossy.length === 0,
+      },
+    ],
+    notes: lossy.map((r) => `${r.name}: lost ${r.lost}, e.g. ${r.lostSample.join(' ')}`),
+    failure: lossy.length === 0 ? undefined : `acknowledged records lost in ${lossy.map((r) => r.name).join(', ')}`,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number, message: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(message);
+    await sleep(100);
+  }
+}
