@@ -4,7 +4,9 @@
  * restarted, resumed, the gateway restarted…); the load keeps running throughout.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmdirSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../shared/package-root';
 import { pauseService, resumeService } from '../../test/harness/service-pause';
@@ -27,14 +29,23 @@ export interface FaultRow {
   means: string;
   /** Variables for the gateway (the test-only fault hook). */
   gatewayEnv?: Record<string, string>;
-  /** The gateway's stderr (the logger sink's output) goes here instead of /dev/null. */
-  serverLog?: string;
+  /** A place for the gateway's stderr (the logger sink's output) instead of /dev/null, set up for the row. */
+  serverLog?: () => ScratchLog;
+  /** The fault comes by itself (a disk filling up): resolves when it has. */
+  faultCame?: () => Promise<void>;
   /** The logger sink gets the records too (besides the reliable sink). */
   withLogger?: boolean;
   inject(ctx: FaultContext): Promise<void>;
 }
 
+export interface ScratchLog {
+  /** The file the gateway's stderr goes to. */
+  setUp(): string;
+  tearDown(): void;
+}
+
 export const STOP_SECONDS = 10;
+const FULL_DISK_MB = 16;
 const LANE_FAULT_SECONDS = 10;
 
 function service(name: string, verb: string): Promise<void> {
@@ -73,6 +84,42 @@ async function stopFor(name: string): Promise<void> {
   resumeService(name);
 }
 
+/**
+ * A small disk that fills up mid-row: a tmpfs mounted for the row (needs root). /dev/full itself
+ * cannot be used: the gateway's first log line fails there, before it listens (Node ends a process
+ * whose stderr write fails).
+ */
+const fullDiskLog = new (class implements ScratchLog {
+  private dir = '';
+
+  setUp(): string {
+    this.dir = mkdtempSync(join(tmpdir(), 'ft-faults-disk-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${FULL_DISK_MB}m`, 'tmpfs', this.dir], { stdio: 'pipe' });
+    } catch (error) {
+      rmdirSync(this.dir);
+      throw new Error(`logger-full mounts a ${FULL_DISK_MB} MB tmpfs and could not (root is needed): ${String(error)}`);
+    }
+    return join(this.dir, 'gateway.log');
+  }
+
+  /** Resolves once less than 64 KB are left (bounded: 5 minutes). */
+  async full(): Promise<void> {
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const s = statfsSync(this.dir);
+      if (s.bavail * s.bsize < 64 * 1024) return;
+      if (Date.now() > deadline) throw new Error('the logger-full disk did not fill within 5 minutes');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  tearDown(): void {
+    execFileSync('umount', [this.dir], { stdio: 'pipe' });
+    rmdirSync(this.dir);
+  }
+})();
+
 export const FAULT_ROWS: FaultRow[] = [
   {
     name: 'kafka-kill',
@@ -102,9 +149,9 @@ export const FAULT_ROWS: FaultRow[] = [
   {
     name: 'lane-throws',
     sink: 'kafka',
-    means: `for ${LANE_FAULT_SECONDS} s, one new frame in 10 makes the dispatch lane that runs its batch throw (test-only hook GATEWAY_TEST_FAULT); the batch gets no replies, its frames are resent`,
+    means: `for ${LANE_FAULT_SECONDS} s, one new frame in 100 makes the dispatch lane that runs its batch throw (test-only hook GATEWAY_TEST_FAULT); the batch gets no replies, its frames are resent`,
     gatewayEnv: { GATEWAY_TEST_FAULT: 'lane-throws-on:LANE-FAULT' },
-    inject: async (ctx) => ctx.markFrames(LANE_FAULT_SECONDS * 1000, 10),
+    inject: async (ctx) => ctx.markFrames(LANE_FAULT_SECONDS * 1000, 100),
   },
   {
     name: 'drain',
@@ -115,9 +162,10 @@ export const FAULT_ROWS: FaultRow[] = [
   {
     name: 'logger-full',
     sink: 'kafka',
-    means: "records go to Kafka (reliable) and to the logger sink, whose output (the gateway's stderr) is /dev/full for the whole row",
-    serverLog: '/dev/full',
+    means: `records go to Kafka (reliable) and to the logger sink, whose output (the gateway's stderr) is a file on a ${FULL_DISK_MB} MB tmpfs: the fault is the moment that disk is full`,
+    serverLog: () => fullDiskLog,
     withLogger: true,
+    faultCame: () => fullDiskLog.full(),
     inject: async () => undefined,
   },
   {

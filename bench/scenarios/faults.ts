@@ -6,6 +6,7 @@
  * reads the row's topic back (faults-readback.ts): every ACKed txid must be there. Not part of
  * `--scenario all` (a correctness run, not a performance one).
  */
+import { readFileSync } from 'node:fs';
 import { note, progress } from '../report/progress';
 import { num } from '../report/table';
 import { startGateway } from '../server/subjects';
@@ -38,6 +39,10 @@ export interface FaultRowResult extends Accounting {
   firstAckS: number | null;
   /** … until every vehicle had such an ACK (null: some never did). */
   allBackS: number | null;
+  /** logger-full: ACKed txids without a complete `record_payload` line in the log (the logger never confirms; reported). */
+  notLogged?: number;
+  /** logger-full: whether the gateway was still running when the row ended. */
+  gatewayAliveAtEnd: boolean;
   /** ACKs per second since the load started. */
   ackedPerSecond: number[];
   faultAtS: number;
@@ -109,27 +114,39 @@ async function runRow(
     ...row.gatewayEnv,
     ...(row.sink === 'pubsub' ? { PUBSUB_EMULATOR_HOST: env.PUBSUB_EMULATOR_HOST, METADATA_SERVER_DETECTION: 'none' } : {}),
   };
+  const scratch = row.serverLog?.();
+  const logFile = scratch?.setUp();
   const start = () =>
-    startGateway({ ...o, serverLog: row.serverLog ?? o.serverLog }, pki, {
+    startGateway({ ...o, serverLog: logFile ?? o.serverLog }, pki, {
       label: `gateway[${row.name}]`,
       config: gatewayConfig(o, row, namespace, env),
       env: gatewayEnv,
     });
-  let gateway: Subject = await start();
+  let gateway: Subject;
+  try {
+    gateway = await start();
+  } catch (error) {
+    scratch?.tearDown();
+    await reader?.close();
+    throw error;
+  }
   const url = (s: Subject) => `wss://${s.host}:${s.port}/`;
   const load = new FaultLoad(pki, url(gateway), o.vehicles, o.window, prefix, o.seed);
   const ticker = setInterval(() => {
     const c = load.counts;
     progress(
       `[faults ${row.name}] ${num(load.now() / 1000)} s: acked ${c.acked}, unanswered ${load.unanswered}, resent ${c.resent}, ` +
-        `errors ${c.errors}, open ${load.open}/${o.vehicles}, connections ${c.connections}`,
+        `errors ${c.errors}, open ${load.open}/${o.vehicles}, connections ${c.connections} (${c.failedConnects} failed)`,
     );
   }, 1000);
   let faultActionS = 0;
   let unansweredAtEnd = 0;
+  let gatewayAliveAtEnd = false;
+  let notLogged: number | undefined;
   try {
     await waitFor(() => load.counts.acked > 0, 120_000, 'no ACK within 120 s of the start');
     await sleep(o.warmupS * 1000);
+    await row.faultCame?.();
     note(`[faults ${row.name}] fault at ${num(load.now() / 1000)} s`);
     load.markFault();
     const t0 = load.now();
@@ -147,12 +164,15 @@ async function runRow(
     await sleep(o.durationS * 1000);
     load.stopNewFrames();
     note(`[faults ${row.name}] no new frames; waiting for ${load.unanswered} unanswered (resent every ${RESEND_AFTER_MS / 1000} s)`);
-    await waitFor(() => load.unanswered === 0, SETTLE_TIMEOUT_MS, '').catch(() => undefined);
+    await waitFor(() => load.unanswered === 0 || !alive(gateway), SETTLE_TIMEOUT_MS, '').catch(() => undefined);
     unansweredAtEnd = load.unanswered;
   } finally {
     clearInterval(ticker);
+    gatewayAliveAtEnd = alive(gateway);
     await load.stop();
     await gateway.stop();
+    if (logFile !== undefined) notLogged = countNotLogged(logFile, load.acked);
+    scratch?.tearDown();
   }
   reader ??= await readKafka(env.KAFKA_BROKERS, topic, prefix);
   note(`[faults ${row.name}] reading ${topic} back`);
@@ -165,10 +185,38 @@ async function runRow(
     counts: { ...load.counts },
     unansweredAtEnd,
     faultActionS,
+    notLogged,
+    gatewayAliveAtEnd,
     ...recovery(load),
     ackedPerSecond: perSecond(load.ackTimes),
     faultAtS: load.faultTime / 1000,
   };
+}
+
+function alive(gateway: Subject): boolean {
+  try {
+    process.kill(gateway.pids()[0], 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** ACKed txids that have no complete `record_payload` line in the gateway's log. */
+function countNotLogged(logFile: string, acked: ReadonlySet<string>): number {
+  const logged = new Set<string>();
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.includes('"msg":"record_payload"')) continue;
+    try {
+      const txid = (JSON.parse(line) as { metadata?: { txid?: string } }).metadata?.txid;
+      if (txid !== undefined) logged.add(txid);
+    } catch {
+      // the line cut short when the disk filled
+    }
+  }
+  let missing = 0;
+  for (const t of acked) if (!logged.has(t)) missing++;
+  return missing;
 }
 
 function recovery(load: FaultLoad): { firstAckS: number | null; allBackS: number | null } {
@@ -234,7 +282,15 @@ function output(o: BenchOptions, rows: FaultRowResult[]): ScenarioOutput {
         met: lossy.length === 0,
       },
     ],
-    notes: lossy.map((r) => `${r.name}: lost ${r.lost}, e.g. ${r.lostSample.join(' ')}`),
+    notes: [
+      ...lossy.map((r) => `${r.name}: lost ${r.lost}, e.g. ${r.lostSample.join(' ')}`),
+      ...rows
+        .filter((r) => r.notLogged !== undefined)
+        .map(
+          (r) =>
+            `${r.name}: ${r.notLogged} ACKed records have no log line; the gateway was ${r.gatewayAliveAtEnd ? 'still running' : 'gone'} at the end`,
+        ),
+    ],
     failure: lossy.length === 0 ? undefined : `acknowledged records lost in ${lossy.map((r) => r.name).join(', ')}`,
   };
 }
