@@ -54,24 +54,35 @@ export class FaultLoad {
   private markUntil = 0;
   private markEvery = 1;
   private faultAt = Infinity;
-  /** Per vehicle, when it first got an ACK for a frame first sent after the fault. */
+  /** Per vehicle, when it first got an ACK for a frame first sent after the fault's action. */
   readonly recoveredAt: (number | undefined)[];
 
+  private waiters: { until: () => boolean; resolve: () => void }[] = [];
+
   constructor(
-    pki: BenchPki,
+    vehicles: VehicleIdentity[],
     private url: string,
-    vehicles: number,
     readonly window: number,
     readonly prefix: string,
     seed: number,
   ) {
-    const ca = readFileSync(pki.caCert);
-    this.vehicles = Array.from({ length: vehicles }, (_, i) => {
-      const id = pki.identities[i % pki.identities.length];
-      const credentials = { ca, cert: readFileSync(id.certFile), key: readFileSync(id.keyFile) };
-      return new ResendingVehicle(this, i, id.vin, credentials, seededRandom(seed * 7919 + i));
-    });
+    this.vehicles = vehicles.map((v, i) => new ResendingVehicle(this, i, v, seededRandom(seed * 7919 + i)));
     this.recoveredAt = this.vehicles.map(() => undefined);
+  }
+
+  /** Resolves once `until()` holds (checked at every reply and connection change). */
+  when(until: () => boolean): Promise<void> {
+    if (until()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ until, resolve }));
+  }
+
+  changed(): void {
+    if (this.waiters.length === 0) return;
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.until()) return true;
+      w.resolve();
+      return false;
+    });
   }
 
   get target(): string {
@@ -87,12 +98,12 @@ export class FaultLoad {
     return performance.now() - this.startedAt;
   }
 
-  /** The fault starts now: recovery is measured from here. */
-  markFault(): void {
+  /** The fault's action is over (the broker restarted, resumed…): recovery is measured from here. */
+  markFaultOver(): void {
     this.faultAt = this.now();
   }
 
-  get faultTime(): number {
+  get faultOverAt(): number {
     return this.faultAt;
   }
 
@@ -131,10 +142,20 @@ export class FaultLoad {
   }
 }
 
-interface Credentials {
+export interface VehicleIdentity {
+  vin: string;
   ca: Buffer;
   cert: Buffer;
   key: Buffer;
+}
+
+/** `count` vehicles over the bench's client certificates (round-robin). */
+export function benchVehicles(pki: BenchPki, count: number): VehicleIdentity[] {
+  const ca = readFileSync(pki.caCert);
+  return Array.from({ length: count }, (_, i) => {
+    const id = pki.identities[i % pki.identities.length];
+    return { vin: id.vin, ca, cert: readFileSync(id.certFile), key: readFileSync(id.keyFile) };
+  });
 }
 
 class ResendingVehicle {
@@ -149,8 +170,7 @@ class ResendingVehicle {
   constructor(
     private readonly load: FaultLoad,
     private readonly index: number,
-    private readonly vin: string,
-    private readonly credentials: Credentials,
+    private readonly identity: VehicleIdentity,
     private readonly rand: () => number,
   ) {
     this.done = this.run();
@@ -174,7 +194,8 @@ class ResendingVehicle {
     while (!this.stopped) {
       let connection: VehicleConnection;
       try {
-        connection = await VehicleConnection.connect({ url: this.load.target, ...this.credentials, connectTimeoutMs: 10_000 });
+        const { ca, cert, key } = this.identity;
+        connection = await VehicleConnection.connect({ url: this.load.target, ca, cert, key, connectTimeoutMs: 10_000 });
       } catch {
         this.load.counts.failedConnects++;
         await new Promise((r) => setTimeout(r, RECONNECT_DELAY_MS * (0.5 + Math.random())));
@@ -186,11 +207,13 @@ class ResendingVehicle {
       }
       this.connection = connection;
       this.load.counts.connections++;
+      this.load.changed();
       // Whatever the previous connection left unanswered goes first.
       for (const entry of this.unanswered.values()) this.resend(entry);
       this.fill();
       await this.serve(connection);
       this.connection = undefined;
+      this.load.changed();
     }
   }
 
@@ -214,6 +237,7 @@ class ResendingVehicle {
       }
       this.sweep();
       this.fill();
+      this.load.changed();
     }
   }
 
@@ -229,17 +253,17 @@ class ResendingVehicle {
     while (this.sendingNew && !this.stopped && this.connection !== undefined && this.unanswered.size < this.load.window) {
       const n = this.next++;
       const txid = `${this.load.prefix}-${this.index}-${n}`;
-      const payload = vehicleDataPayload(this.vin, DATUMS, this.rand);
+      const payload = vehicleDataPayload(this.identity.vin, DATUMS, this.rand);
       const frame = (messageId: string) =>
         writeStream({
-          senderId: `vehicle_device.${this.vin}`,
+          senderId: `vehicle_device.${this.identity.vin}`,
           topic: 'V',
           txid,
           payload,
           createdAt: Math.floor(Date.now() / 1000),
           messageId,
           deviceType: 'vehicle_device',
-          deviceId: this.vin,
+          deviceId: this.identity.vin,
           deliveredAt: 0n,
         });
       const now = performance.now();

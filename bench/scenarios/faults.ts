@@ -16,7 +16,7 @@ import type { RunningService } from '../server/broker-service';
 import type { BenchOptions } from './bench-options';
 import type { BenchPki } from '../load/client-identities';
 import type { Scenario, ScenarioOutput } from './scenario';
-import { FaultLoad, RESEND_AFTER_MS } from './faults-load';
+import { FaultLoad, RESEND_AFTER_MS, benchVehicles } from './faults-load';
 import type { LoadCounts } from './faults-load';
 import { FAULT_ROWS } from './faults-rows';
 import type { FaultRow } from './faults-rows';
@@ -35,9 +35,11 @@ export interface FaultRowResult extends Accounting {
   unansweredAtEnd: number;
   /** Seconds the fault's action took (broker restart, pause, gateway restart). */
   faultActionS: number;
-  /** From the injection to the first ACK of a frame first sent after it. */
+  /** The longest time without any ACK, from the injection on. */
+  longestGapS: number;
+  /** From the end of the fault's action to the first ACK after it (null: none came). */
   firstAckS: number | null;
-  /** … until every vehicle had such an ACK (null: some never did). */
+  /** … until every vehicle had an ACK of a frame it first sent after it (null: some never did). */
   allBackS: number | null;
   /** logger-full: ACKed txids without a complete `record_payload` line in the log (the logger never confirms; reported). */
   notLogged?: number;
@@ -131,7 +133,7 @@ async function runRow(
     throw error;
   }
   const url = (s: Subject) => `wss://${s.host}:${s.port}/`;
-  const load = new FaultLoad(pki, url(gateway), o.vehicles, o.window, prefix, o.seed);
+  const load = new FaultLoad(benchVehicles(pki, o.vehicles), url(gateway), o.window, prefix, o.seed);
   const ticker = setInterval(() => {
     const c = load.counts;
     progress(
@@ -140,6 +142,7 @@ async function runRow(
     );
   }, 1000);
   let faultActionS = 0;
+  let faultAtS = Infinity;
   let unansweredAtEnd = 0;
   let gatewayAliveAtEnd = false;
   let notLogged: number | undefined;
@@ -148,8 +151,8 @@ async function runRow(
     await sleep(o.warmupS * 1000);
     await row.faultCame?.();
     note(`[faults ${row.name}] fault at ${num(load.now() / 1000)} s`);
-    load.markFault();
     const t0 = load.now();
+    faultAtS = t0 / 1000;
     await row.inject({
       primaryPid: () => gateway.pids()[0],
       markFrames: (ms, every) => load.markFrames(ms, every),
@@ -159,6 +162,7 @@ async function runRow(
         load.retarget(url(gateway));
       },
     });
+    load.markFaultOver();
     faultActionS = (load.now() - t0) / 1000;
     note(`[faults ${row.name}] fault action over after ${num(faultActionS, 1)} s`);
     await sleep(o.durationS * 1000);
@@ -187,9 +191,9 @@ async function runRow(
     faultActionS,
     notLogged,
     gatewayAliveAtEnd,
-    ...recovery(load),
+    ...recovery(load, faultAtS * 1000),
     ackedPerSecond: perSecond(load.ackTimes),
-    faultAtS: load.faultTime / 1000,
+    faultAtS,
   };
 }
 
@@ -219,12 +223,21 @@ function countNotLogged(logFile: string, acked: ReadonlySet<string>): number {
   return missing;
 }
 
-function recovery(load: FaultLoad): { firstAckS: number | null; allBackS: number | null } {
-  const times = load.recoveredAt.map((t) => (t === undefined ? undefined : (t - load.faultTime) / 1000));
-  const known = times.filter((t): t is number => t !== undefined);
+function recovery(load: FaultLoad, faultAt: number): { longestGapS: number; firstAckS: number | null; allBackS: number | null } {
+  const over = load.faultOverAt;
+  const times = load.recoveredAt.map((t) => (t === undefined ? undefined : (t - over) / 1000));
+  const firstAck = load.ackTimes.find((t) => t >= over);
+  let gap = 0;
+  let previous = faultAt;
+  for (const t of load.ackTimes) {
+    if (t < faultAt) continue;
+    gap = Math.max(gap, t - previous);
+    previous = t;
+  }
   return {
-    firstAckS: known.length === 0 ? null : Math.min(...known),
-    allBackS: known.length < times.length ? null : Math.max(...known),
+    longestGapS: Math.max(gap, load.now() - previous) / 1000,
+    firstAckS: firstAck === undefined ? null : (firstAck - over) / 1000,
+    allBackS: times.some((t) => t === undefined) ? null : Math.max(...(times as number[])),
   };
 }
 
@@ -256,7 +269,8 @@ function output(o: BenchOptions, rows: FaultRowResult[]): ScenarioOutput {
           'resent',
           'unanswered at end',
           'fault action s',
-          'first ACK s',
+          'longest ACK gap s',
+          'first ACK after s',
           'all back s',
         ],
         rows: rows.map((r) => [
@@ -269,6 +283,7 @@ function output(o: BenchOptions, rows: FaultRowResult[]): ScenarioOutput {
           String(r.counts.resent),
           String(r.unansweredAtEnd),
           num(r.faultActionS, 1),
+          num(r.longestGapS, 1),
           seconds(r.firstAckS),
           seconds(r.allBackS),
         ]),
