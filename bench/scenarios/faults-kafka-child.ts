@@ -1,7 +1,8 @@
 /**
  * The fault matrix's independent Kafka consumer (its own process: node-rdkafka's consumer can crash
  * its process on shutdown). Reads one topic from the earliest offset with a fresh group and prints
- * the `txid` header of each message, one per line; `ready` once subscribed.
+ * `<txid> <partition>:<offset>` for each message, one per line (a message read twice is one copy);
+ * `ready` once subscribed.
  * Usage: node faults-kafka-child.js BROKERS TOPIC
  */
 import { randomUUID } from 'node:crypto';
@@ -15,7 +16,7 @@ const consumer = new KafkaConsumer(
 consumer.on('data', (m) => {
   let txid = '';
   for (const h of m.headers ?? []) for (const [k, v] of Object.entries(h)) if (k === 'txid') txid = Buffer.from(v).toString();
-  process.stdout.write(`${txid}\n`);
+  process.stdout.write(`${txid} ${m.partition}:${m.offset}\n`);
 });
 consumer.connect({ timeout: 30_000 }, (error) => {
   if (error) {

@@ -21,27 +21,35 @@ export interface Accounting {
   lostSample: string[];
 }
 
-/** Copies per txid read so far. */
+/** Per txid, the copies read so far: distinct messages (a partition and offset, a message id), so a redelivery of one message is not a duplicate. */
 export interface TxidCounter {
-  readonly copies: Map<string, number>;
+  readonly copies: Map<string, Set<string>>;
   close(): Promise<void>;
 }
 
-/** Waits until every ACKed txid was read, or until nothing new arrived for `quietMs`. */
-export async function account(reader: TxidCounter, acked: ReadonlySet<string>, quietMs = 20_000): Promise<Accounting> {
+/** Waits until every ACKed txid was read, or until nothing new arrived for `quietMs` (or `maxMs` passed). */
+export async function account(
+  reader: TxidCounter,
+  acked: ReadonlySet<string>,
+  show: (text: string) => void,
+  quietMs = 20_000,
+  maxMs = 900_000,
+): Promise<Accounting> {
   let lastSize = -1;
   let lastChange = Date.now();
+  const deadline = Date.now() + maxMs;
   for (;;) {
     let read = 0;
-    for (const n of reader.copies.values()) read += n;
+    for (const ids of reader.copies.values()) read += ids.size;
     const missing = [...acked].filter((t) => !reader.copies.has(t));
     if (read !== lastSize) {
       lastSize = read;
       lastChange = Date.now();
     }
-    if (missing.length === 0 || Date.now() - lastChange > quietMs) {
+    show(`read back ${read} copies, ${acked.size - missing.length} of ${acked.size} ACKed txids`);
+    if (missing.length === 0 || Date.now() - lastChange > quietMs || Date.now() > deadline) {
       let duplicates = 0;
-      for (const n of reader.copies.values()) duplicates += n - 1;
+      for (const ids of reader.copies.values()) duplicates += ids.size - 1;
       return {
         acked: acked.size,
         found: acked.size - missing.length,
@@ -60,7 +68,7 @@ export function readKafka(brokers: string, topic: string, prefix: string): Promi
   const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'faults-kafka-child.js'), brokers, topic], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const copies = new Map<string, number>();
+  const copies = new Map<string, Set<string>>();
   const close = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
@@ -71,7 +79,10 @@ export function readKafka(brokers: string, topic: string, prefix: string): Promi
     child.once('exit', (code) => reject(new Error(`the Kafka reader exited with ${code} before it was ready`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line === 'ready') resolve({ copies, close });
-      else if (line.startsWith(prefix)) copies.set(line, (copies.get(line) ?? 0) + 1);
+      else if (line.startsWith(prefix)) {
+        const [txid, at] = line.split(' ');
+        addCopy(copies, txid, at);
+      }
     });
   });
 }
@@ -81,18 +92,25 @@ export async function readPubsub(emulatorHost: string, project: string, topic: s
   const reader = new PubsubReader(emulatorHost, project);
   await reader.createTopic(topic);
   await reader.subscribe(topic);
-  const copies = new Map<string, number>();
+  const copies = new Map<string, Set<string>>();
   let seen = 0;
   // Counted as read: the reader keeps every message, the counter only their txids.
   const counter: TxidCounter = {
     get copies() {
       for (; seen < reader.messages.length; seen++) {
-        const txid = reader.messages[seen].attributes.txid ?? '';
-        if (txid.startsWith(prefix)) copies.set(txid, (copies.get(txid) ?? 0) + 1);
+        const { attributes, id } = reader.messages[seen];
+        const txid = attributes.txid ?? '';
+        if (txid.startsWith(prefix)) addCopy(copies, txid, id);
       }
       return copies;
     },
     close: () => reader.close(),
   };
   return counter;
+}
+
+function addCopy(copies: Map<string, Set<string>>, txid: string, id: string): void {
+  let ids = copies.get(txid);
+  if (ids === undefined) copies.set(txid, (ids = new Set()));
+  ids.add(id);
 }

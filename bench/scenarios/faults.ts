@@ -31,6 +31,7 @@ export interface FaultRowResult extends Accounting {
   name: string;
   sink: string;
   means: string;
+  vehicles: number;
   counts: LoadCounts;
   unansweredAtEnd: number;
   /** Seconds the fault's action took (broker restart, pause, gateway restart). */
@@ -133,12 +134,13 @@ async function runRow(
     throw error;
   }
   const url = (s: Subject) => `wss://${s.host}:${s.port}/`;
-  const load = new FaultLoad(benchVehicles(pki, o.vehicles), url(gateway), o.window, prefix, o.seed);
+  const vehicles = Math.min(o.vehicles, row.maxVehicles ?? o.vehicles);
+  const load = new FaultLoad(benchVehicles(pki, vehicles), url(gateway), o.window, prefix, o.seed);
   const ticker = setInterval(() => {
     const c = load.counts;
     progress(
       `[faults ${row.name}] ${num(load.now() / 1000)} s: acked ${c.acked}, unanswered ${load.unanswered}, resent ${c.resent}, ` +
-        `errors ${c.errors}, open ${load.open}/${o.vehicles}, connections ${c.connections} (${c.failedConnects} failed)`,
+        `errors ${c.errors}, open ${load.open}/${vehicles}, connections ${c.connections} (${c.failedConnects} failed)`,
     );
   }, 1000);
   let faultActionS = 0;
@@ -180,11 +182,12 @@ async function runRow(
   }
   reader ??= await readKafka(env.KAFKA_BROKERS, topic, prefix);
   note(`[faults ${row.name}] reading ${topic} back`);
-  const accounting = await account(reader, load.acked).finally(() => reader?.close());
+  const accounting = await account(reader, load.acked, (text) => progress(`[faults ${row.name}] ${text}`)).finally(() => reader?.close());
   return {
     name: row.name,
     sink: row.sink,
     means: row.means,
+    vehicles,
     ...accounting,
     counts: { ...load.counts },
     unansweredAtEnd,
@@ -258,10 +261,11 @@ function output(o: BenchOptions, rows: FaultRowResult[]): ScenarioOutput {
     results: { rows, resendAfterMs: RESEND_AFTER_MS },
     tables: [
       {
-        title: `faults: ${o.vehicles} vehicles × ${o.window} unanswered frames, reliable acks, ${o.warmupS} s before the fault, ${o.durationS} s after`,
+        title: `faults: resending vehicles × ${o.window} unanswered frames, reliable acks, ${o.warmupS} s before the fault, ${o.durationS} s after`,
         header: [
           'fault',
           'sink',
+          'vehicles',
           'acked',
           'found',
           'lost',
@@ -276,6 +280,7 @@ function output(o: BenchOptions, rows: FaultRowResult[]): ScenarioOutput {
         rows: rows.map((r) => [
           r.name,
           r.sink,
+          String(r.vehicles),
           String(r.acked),
           String(r.found),
           String(r.lost),
