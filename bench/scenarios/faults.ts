@@ -145,6 +145,8 @@ async function runRow(
   }, 1000);
   let faultActionS = 0;
   let faultAtS = Infinity;
+  /** When the last frame was answered (or the settling gave up): the end of the measured part. */
+  let loadEndedAt = 0;
   let unansweredAtEnd = 0;
   let gatewayAliveAtEnd = false;
   let notLogged: number | undefined;
@@ -172,6 +174,7 @@ async function runRow(
     note(`[faults ${row.name}] no new frames; waiting for ${load.unanswered} unanswered (resent every ${RESEND_AFTER_MS / 1000} s)`);
     await waitFor(() => load.unanswered === 0 || !alive(gateway), SETTLE_TIMEOUT_MS, '').catch(() => undefined);
     unansweredAtEnd = load.unanswered;
+    loadEndedAt = load.now();
   } finally {
     clearInterval(ticker);
     gatewayAliveAtEnd = alive(gateway);
@@ -194,7 +197,7 @@ async function runRow(
     faultActionS,
     notLogged,
     gatewayAliveAtEnd,
-    ...recovery(load, faultAtS * 1000),
+    ...recovery(load, faultAtS * 1000, loadEndedAt),
     ackedPerSecond: perSecond(load.ackTimes),
     faultAtS,
   };
@@ -226,7 +229,11 @@ function countNotLogged(logFile: string, acked: ReadonlySet<string>): number {
   return missing;
 }
 
-function recovery(load: FaultLoad, faultAt: number): { longestGapS: number; firstAckS: number | null; allBackS: number | null } {
+function recovery(
+  load: FaultLoad,
+  faultAt: number,
+  endedAt: number,
+): { longestGapS: number; firstAckS: number | null; allBackS: number | null } {
   const over = load.faultOverAt;
   const times = load.recoveredAt.map((t) => (t === undefined ? undefined : (t - over) / 1000));
   const firstAck = load.ackTimes.find((t) => t >= over);
@@ -238,7 +245,8 @@ function recovery(load: FaultLoad, faultAt: number): { longestGapS: number; firs
     previous = t;
   }
   return {
-    longestGapS: Math.max(gap, load.now() - previous) / 1000,
+    // Until the load ended: after it no ACK is due, except where the gateway stalled or died.
+    longestGapS: Math.max(gap, endedAt - previous) / 1000,
     firstAckS: firstAck === undefined ? null : (firstAck - over) / 1000,
     allBackS: times.some((t) => t === undefined) ? null : Math.max(...(times as number[])),
   };
