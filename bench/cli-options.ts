@@ -6,7 +6,7 @@ import { FLOOD_NAMES } from './scenarios/floods';
 import { COMPARE_OPTION_NAMES, TARGET_OPTION_NAMES } from './scenarios/bench-options';
 import type { BenchOptions, ServerOptionNames, TargetOptions } from './scenarios/bench-options';
 
-export const USAGE = `usage: npm run bench -- --scenario <throughput|latency|idle|storm|sinks|ceiling|all> [options]
+export const USAGE = `usage: npm run bench -- --scenario <throughput|latency|idle|storm|sinks|ceiling|all|floods|faults> [options]
 
   --duration S          seconds measured per point (default 20; a 3 s warm-up precedes each)
   --warmup S            warm-up seconds before each measured point (default 3)
@@ -26,6 +26,7 @@ export const USAGE = `usage: npm run bench -- --scenario <throughput|latency|idl
   --scenario floods     (not in all) ACK latency during floods; --rates R: its rate, --storm-vehicles: attempts per wave
   --floods F1,F2,…      floods: only these floods, by name (unread, unread-flat, pings, pings-flat, silent,
                         slowloris, connections; default all)
+  --faults F1,F2,…      faults (not in all): only these rows (kafka-kill,kafka-stop,worker-kill,lane-throws,drain,logger-full,pubsub-stop,pubsub-worker-kill; default all)
   --no-baseline         do not also run the ceiling for comparison
   --profile             run the gateway with --cpu-prof and print its top functions
   --server-log FILE     server stderr to FILE instead of /dev/null (the logger sink writes a line per record!)
@@ -76,6 +77,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       sinks: { type: 'string' },
       floods: { type: 'string' },
       'storm-vehicles': { type: 'string' },
+      faults: { type: 'string' },
       'no-baseline': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'server-log': { type: 'string' },
@@ -120,6 +122,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     stormVehicles: int(values['storm-vehicles'], 'storm-vehicles', 10_000),
     sinks: sinkLabels(values.sinks),
     floods: floodNames(values.floods),
+    faults: values.faults?.split(',').map((f) => f.trim()) ?? [],
     baseline: !values['no-baseline'],
     profile: values.profile,
     serverLog: values['server-log'],

@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { packageRoot } from '../shared/package-root';
 import { USAGE, parseBenchArgs } from './cli-options';
-import { ON_DEMAND, SCENARIOS } from './scenarios/index';
+import { OptionError } from './scenarios/bench-options';
+import { ONLY_BY_NAME, SCENARIOS } from './scenarios/index';
 import type { BenchOptions } from './scenarios/bench-options';
 import type { ScenarioOutput } from './scenarios/scenario';
 import { benchPki } from './load/client-identities';
@@ -63,22 +64,39 @@ function report(name: string, o: BenchOptions, out: ScenarioOutput, startedAt: D
   process.stdout.write(`written: ${[...files, mdFile].join(', ')}\n`);
 }
 
-async function main(): Promise<void> {
-  const parsed = parseBenchArgs(process.argv.slice(2));
+/** false when a scenario found what must not happen (its results are written all the same). */
+/** A bad command line: its message and the usage, without a stack. */
+class UsageError extends Error {}
+
+function parseOrUsageError(argv: string[]): ReturnType<typeof parseBenchArgs> {
+  try {
+    return parseBenchArgs(argv);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function main(): Promise<boolean> {
+  const parsed = parseOrUsageError(process.argv.slice(2));
   if (parsed === 'help') {
     process.stdout.write(`${USAGE}\n`);
-    return;
+    return true;
   }
-  const names = parsed.scenario === 'all' ? [...SCENARIOS.keys()].filter((n) => !ON_DEMAND.has(n)) : [parsed.scenario];
-  for (const name of names) if (!SCENARIOS.has(name)) throw new Error(`unknown scenario ${name}`);
+  const names = parsed.scenario === 'all' ? [...SCENARIOS.keys()].filter((n) => !ONLY_BY_NAME.has(n)) : [parsed.scenario];
+  for (const name of names) if (!SCENARIOS.has(name)) throw new UsageError(`unknown scenario ${name}`);
   const pki = await benchPki(parsed.certificates);
+  const failures: string[] = [];
   for (const name of names) {
     const scenario = SCENARIOS.get(name);
     if (scenario === undefined) continue;
     const startedAt = new Date();
     note(`== ${name} (${startedAt.toISOString()})`);
-    report(name, { ...parsed, scenario: name }, await scenario({ ...parsed, scenario: name }, pki), startedAt);
+    const out = await scenario({ ...parsed, scenario: name }, pki);
+    report(name, { ...parsed, scenario: name }, out, startedAt);
+    if (out.failure !== undefined) failures.push(`${name}: ${out.failure}`);
   }
+  for (const f of failures) process.stderr.write(`bench: FAILED ${f}\n`);
+  return failures.length === 0;
 }
 
 // Ctrl-C or a kill: exit, so the servers still running are killed (local-server.ts) and the
@@ -92,9 +110,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 main().then(
   // Generators and servers are stopped by now; exit even if a stray handle lingers.
-  () => process.exit(0),
+  (ok) => process.exit(ok ? 0 : 1),
   (error: unknown) => {
-    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n\n${USAGE}\n`);
+    if (error instanceof UsageError) process.stderr.write(`bench: ${error.message}\n\n${USAGE}\n`);
+    else if (error instanceof OptionError) process.stderr.write(`bench: ${error.message}\n`);
+    else process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },
 );

@@ -48,6 +48,8 @@ export interface BenchOptions {
   sinks: string[];
   /** Floods: the floods to run, by name; empty = all. */
   floods: string[];
+  /** Faults: the rows to run, by name; empty = all. */
+  faults: string[];
   /** Also run the load against the ceiling and report fractions of it. */
   baseline: boolean;
   /** Run the gateway with --cpu-prof and summarise the profiles. */
@@ -61,3 +63,6 @@ export interface BenchOptions {
   /** Render PNG copies of the plots when ImageMagick's `convert` is present. */
   png: boolean;
 }
+
+/** A bad option value found before any load (its message names the option): printed without a stack. */
+export class OptionError extends Error {}

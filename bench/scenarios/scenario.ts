@@ -22,6 +22,8 @@ export interface ScenarioOutput {
   plots: Plot[];
   goals: GoalCheck[];
   notes: string[];
+  /** Set when the run found what must not happen (faults: an ACKed record lost): `bench` exits non-zero. */
+  failure?: string;
 }
 
 export type Scenario = (o: BenchOptions, pki: BenchPki) => Promise<ScenarioOutput>;

@@ -7,6 +7,7 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { OptionError } from '../scenarios/bench-options';
 import type { ServerOptionNames, TargetOptions } from '../scenarios/bench-options';
 import { identitiesFromDir } from '../load/client-identities';
 import type { ClientIdentity } from '../load/generator-protocol';
@@ -37,21 +38,22 @@ export function checkServerOptions(t: TargetOptions, n: ServerOptionNames): Clie
   try {
     ca = readFileSync(t.caFile, 'utf8');
   } catch (error) {
-    throw new Error(`--${n.ca} ${t.caFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new OptionError(`--${n.ca} ${t.caFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   try {
     new X509Certificate(ca);
   } catch {
-    throw new Error(`--${n.ca} ${t.caFile}: not a PEM certificate (the CA that issued the server's certificate)`);
+    throw new OptionError(`--${n.ca} ${t.caFile}: not a PEM certificate (the CA that issued the server's certificate)`);
   }
-  if (!existsSync(t.certsDir) || !statSync(t.certsDir).isDirectory()) throw new Error(`--${n.certs} ${t.certsDir}: no such directory`);
+  if (!existsSync(t.certsDir) || !statSync(t.certsDir).isDirectory())
+    throw new OptionError(`--${n.certs} ${t.certsDir}: no such directory`);
   let identities: ClientIdentity[];
   try {
     identities = identitiesFromDir(t.certsDir);
   } catch (error) {
-    throw new Error(`--${n.certs} ${t.certsDir}: ${(error as Error).message}`);
+    throw new OptionError(`--${n.certs} ${t.certsDir}: ${(error as Error).message}`);
   }
-  if (t.pid !== undefined && !existsSync(`/proc/${t.pid}`)) throw new Error(`--${n.pid} ${t.pid}: no such process on this machine`);
+  if (t.pid !== undefined && !existsSync(`/proc/${t.pid}`)) throw new OptionError(`--${n.pid} ${t.pid}: no such process on this machine`);
   return identities;
 }
 
@@ -81,13 +83,13 @@ export async function probeServer(t: TargetOptions, n: ServerOptionNames, identi
     const e = error as NodeJS.ErrnoException;
     const code = e.code ?? '';
     if (UNREACHABLE_CODES.has(code) || /timed out|timeout/i.test(e.message))
-      throw new Error(`--${n.server} ${address}: unreachable (${code || e.message})`);
+      throw new OptionError(`--${n.server} ${address}: unreachable (${code || e.message})`);
     if (SERVER_CERTIFICATE_CODES.has(code))
-      throw new Error(`--${n.ca} ${t.caFile}: the certificate of ${address} does not verify against it (${code}: ${e.message})`);
+      throw new OptionError(`--${n.ca} ${t.caFile}: the certificate of ${address} does not verify against it (${code}: ${e.message})`);
     // A TLS alert from the server (TLS 1.2 rejects during the handshake), a reset, or an upgrade
     // refused with 401/403: the server did not accept the vehicle.
     if (/ALERT/.test(code) || code === 'ECONNRESET' || /socket hang up|upgrade refused/.test(e.message)) throw refused(code || e.message);
-    throw new Error(`--${n.server} ${address}: ${code || e.message}`);
+    throw new OptionError(`--${n.server} ${address}: ${code || e.message}`);
   }
   try {
     const frame = streamFrame({
@@ -104,10 +106,10 @@ export async function probeServer(t: TargetOptions, n: ServerOptionNames, identi
       // TLS 1.3 finishes the client's handshake before the server checks its certificate: a refusal
       // arrives as an alert or a close after the upgrade.
       if (/closed/.test((error as Error).message)) throw refused(`connection closed after the upgrade`);
-      throw new Error(`--${n.server} ${address}: no reply to a V record within ${PROBE_TIMEOUT_MS} ms`);
+      throw new OptionError(`--${n.server} ${address}: no reply to a V record within ${PROBE_TIMEOUT_MS} ms`);
     }
     if (reply.kind !== 'ack' || reply.txid !== 'bench-probe')
-      throw new Error(
+      throw new OptionError(
         `--${n.server} ${address}: answered a V record with ${reply.kind === 'error' ? `ERROR "${reply.errorText}"` : 'something other than its ACK'}`,
       );
   } finally {

@@ -31,6 +31,11 @@ export async function stopService(name: string, ...args: string[]): Promise<void
   await run(name, ['stop', ...args], {});
 }
 
+/** `kill`: SIGKILL, data kept (a crash); `start` then recovers it. Only some services have it (kafka). */
+export async function killService(name: string): Promise<void> {
+  await run(name, ['kill'], {});
+}
+
 /** `stop` for an instance started with its own env knobs (another port or run dir, e.g. `KAFKA_RUN_DIR`). */
 export async function stopServiceWith(name: string, env: Record<string, string>, ...args: string[]): Promise<void> {
   await run(name, ['stop', ...args], env);

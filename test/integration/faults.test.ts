@@ -4,10 +4,13 @@
  * GATEWAY_TEST_FAULT hook). Accounting from the vehicles' side: every txid that got an ACK is read
  * back from Kafka by an independent consumer. The frames of a failed batch get no reply, and their
  * in-flight slots are freed: with more failed frames than the in-flight bound, the sessions would
- * otherwise shed everything after them.
+ * otherwise shed everything after them. Then the broker is SIGKILLed and restarted under load, with
+ * the fault matrix's resending vehicles (bench/scenarios/faults-load.ts).
  */
 import { GatewayProcess, TEST_VINS } from '../harness/gateway-process';
-import { startService, stopService } from '../harness/services';
+import { readFileSync } from 'node:fs';
+import { killService, startService, stopService } from '../harness/services';
+import { FaultLoad } from '../../bench/scenarios/faults-load';
 import { KafkaReader } from '../harness/kafka-reader';
 import { seededRandom, streamFrame, vehicleDataPayload } from '../../bench/vehicle/records';
 
@@ -80,4 +83,32 @@ it('ACKs only what Kafka has while a lane fails batches, and the sessions keep g
   // What failed was never produced: the lane threw before the main thread got the records.
   expect(reader.messages.filter((m) => m.headers.txid?.includes(FAULT))).toEqual([]);
   await Promise.all(vehicles.map((vehicle) => vehicle.close()));
+}, 300_000);
+
+it('ACKs only what Kafka has across a broker SIGKILL and restart under load', async () => {
+  const ca = readFileSync(gateway.pki.caCert);
+  const identities = TEST_VINS.slice(0, VEHICLES).map((vin) => {
+    const files = gateway.pki.vehicles[vin];
+    return { vin, ca, cert: readFileSync(files.cert), key: readFileSync(files.key) };
+  });
+  const load = new FaultLoad(identities, gateway.url, 4, `${RUN}-kill`, 3);
+  try {
+    await load.when(() => load.counts.acked >= 100);
+    await killService('kafka'); // returns once the broker is gone; the load goes on
+    const ackedAtKill = load.counts.acked;
+    await startService('kafka');
+    load.markFaultOver();
+    // Every vehicle gets an ACK again for a frame it first sent after the restart.
+    await load.when(() => load.recoveredAt.every((t) => t !== undefined) && load.counts.acked >= ackedAtKill + 100);
+    load.stopNewFrames();
+    await load.when(() => load.unanswered === 0);
+  } finally {
+    await load.stop();
+  }
+  // Zero acknowledged loss: every ACKed txid is in Kafka (read by the consumer that was there throughout).
+  expect(load.acked.size).toBeGreaterThanOrEqual(200);
+  await reader.waitUntil(() => {
+    const found = new Set(reader.messages.map((m) => m.headers.txid));
+    return [...load.acked].every((t) => found.has(t));
+  }, 120_000);
 }, 300_000);
