@@ -6,6 +6,7 @@
 // First: from here on a signal never kills a starting gateway (stop-signals.ts).
 import { handleSignals } from './stop-signals';
 import cluster from 'node:cluster';
+import { writeSync } from 'node:fs';
 import { CLI_USAGE, ConfigError, loadConfig, parseCliArgs } from '../config';
 import { activity, createLogger, logError } from '../shared/log';
 import { SINKS } from '../dispatch-workers/sinks/registry';
@@ -57,7 +58,17 @@ async function primary(): Promise<void> {
   const { port, ready } = await runPrimary(config, logger, { reloadConfig, configPath });
   await ready;
   activity(logger, 'server_listening', { host: config.host || '0.0.0.0', port, workers: config.workerCount });
-  if (dev !== undefined) process.stderr.write(dev.instructions(port));
+  if (dev !== undefined) tellOperator(dev.instructions(port));
+}
+
+/** Text for the terminal: a stderr that cannot take it (a full disk) must not stop a running gateway. */
+function tellOperator(text: string): void {
+  try {
+    // Synchronous, so a failure is this call's exception, not an 'error' event that ends the process.
+    writeSync(2, text);
+  } catch {
+    // The logger reports failed writes once they succeed again (shared/log/log-write-failures.ts).
+  }
 }
 
 if (cluster.isPrimary) {

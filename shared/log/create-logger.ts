@@ -8,6 +8,8 @@ import { toLogfmtLine } from './logfmt';
 import { registerJsonLineFormat, sortedJsonText } from './json-line';
 import { sortJsonLine } from './sorted-json';
 import { timestampField } from './time';
+import { MAX_HELD_LOG_BYTES, survivesLogWriteFailures } from './log-write-failures';
+import { logError } from './shapes';
 
 export type Logger = pino.Logger;
 
@@ -27,7 +29,8 @@ export const LOG_CONTEXT = 'fleet-telemetry';
 
 export function createLogger(options: LoggerOptions): Logger {
   const level = options.level === 'silent' ? 'silent' : (parseLogLevel(options.level) ?? 'info');
-  const destination = options.destination ?? pino.destination({ dest: 2, sync: true });
+  let stderr: ReturnType<typeof pino.destination> | undefined;
+  const destination = options.destination ?? (stderr = pino.destination({ dest: 2, sync: true, maxLength: MAX_HELD_LOG_BYTES }));
   const base: Record<string, unknown> = { ...options.base, context: LOG_CONTEXT };
   const logger = pino(
     {
@@ -48,5 +51,9 @@ export function createLogger(options: LoggerOptions): Logger {
     }
     registerJsonLineFormat(logger, { destination, base: members });
   }
+  if (stderr !== undefined)
+    survivesLogWriteFailures(stderr, (f) =>
+      logError(logger, 'log_write_error', f.error, { failed_writes: f.failedWrites, dropped_lines: f.droppedLines }),
+    );
   return logger;
 }
