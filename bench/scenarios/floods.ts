@@ -6,13 +6,13 @@
  * vehicles' p50/p99 ACK latency and its ratio to the baseline (goal ≤ 2×), the server's CPU, and
  * what the gateway counted meanwhile (its Prometheus counters, read before and after).
  */
-import { get } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { freePort } from '../../shared/free-port';
 import { note, progress } from '../report/progress';
 import { num } from '../report/table';
 import { startSubject } from '../server/subjects';
 import { treeUsage } from '../server/proc-stats';
+import { metricsText } from '../server/metrics-text';
 import type { BenchOptions } from './bench-options';
 import type { Scenario } from './scenario';
 import { closeRig, connect, openRig } from './rig';
@@ -112,21 +112,10 @@ const COUNTERS: readonly [name: string, label: string][] = [
   ['gateway_flooder_sessions_refused_total', 'flooder sessions refused'],
 ];
 
-function scrape(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
-
 /** Each counter of COUNTERS summed over its series; undefined without a metrics port (--target). */
 async function counters(port: number | undefined): Promise<Map<string, number> | undefined> {
   if (port === undefined) return undefined;
-  const text = await scrape(port);
+  const text = await metricsText(port);
   const totals = new Map<string, number>();
   for (const line of text.split('\n')) {
     const m = /^([a-z_]+)(?:\{[^}]*\})? (\S+)$/.exec(line);

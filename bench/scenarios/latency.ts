@@ -10,7 +10,7 @@ import { num, pct } from '../report/table';
 import { startCeiling, startCompared, startSubject } from '../server/subjects';
 import type { Subject } from '../server/subjects';
 import type { BenchOptions } from './bench-options';
-import type { Scenario } from './scenario';
+import type { GoalCheck, Scenario } from './scenario';
 import { closeRig, connect, openRig } from './rig';
 import type { Rig } from './rig';
 import { measure, measureInterleaved } from './load-phase';
@@ -92,6 +92,25 @@ async function sweeps(
     for (const rig of rigs) await closeRig(rig);
     for (const subject of subjects) await subject.stop();
   }
+}
+
+/**
+ * Server CPU per record at 10 % of the saturation rate within 2 × that at saturation: at low load
+ * small batches each pay the thread hops. Judged at an offered rate within 5–15 % of the saturation.
+ */
+function lowLoadCpuGoal(s: Sweep): GoalCheck {
+  const sat = s.saturation.ackedPerSecond;
+  const low = s.points.find((p) => offered(p) >= 0.05 * sat && offered(p) <= 0.15 * sat);
+  const atSaturation = s.saturation.server.cpuSecondsPer1000Records;
+  const goal = 'server CPU per record at 10 % of the saturation rate ≤ 2 × that at saturation';
+  if (low === undefined || !low.server.measured || !s.saturation.server.measured)
+    return { goal, measured: 'no measured rate near 10 % of the saturation', met: null };
+  const ratio = low.server.cpuSecondsPer1000Records / atSaturation;
+  return {
+    goal,
+    measured: `${num(low.server.cpuSecondsPer1000Records, 3)} vs ${num(atSaturation, 3)} ms per record (${times(ratio)})`,
+    met: ratio <= 2,
+  };
 }
 
 /** Whether an offered rate is close enough to half the saturation to judge the goal by it. */
@@ -252,6 +271,7 @@ export const latency: Scenario = async (o, pki) => {
         // Judged only at a rate within 40–60 % of the saturation (--rates may offer none).
         met: Number.isFinite(half.latencyMs.p99) && nearHalf(offered(half), sat) ? half.latencyMs.p99 <= 10 : null,
       },
+      lowLoadCpuGoal(subject),
     ],
     notes: [],
   };

@@ -12,7 +12,8 @@ import { startService } from '../server/broker-service';
 import type { RunningService } from '../server/broker-service';
 import type { BenchOptions } from './bench-options';
 import type { BenchPki } from '../load/client-identities';
-import type { Scenario, ScenarioOutput } from './scenario';
+import type { GoalCheck, Scenario, ScenarioOutput } from './scenario';
+import { num, pct } from '../report/table';
 import { SINK_VARIANTS, variantConfig } from './sink-variants';
 import type { SinkVariant } from './sink-variants';
 import { compareWithCeiling, runThroughput, throughputTable, timelineSeries } from './throughput-run';
@@ -77,9 +78,34 @@ function output(o: BenchOptions, runs: ThroughputRun[], skipped: Skipped[]): Sce
         }),
       },
     ],
-    goals: [],
+    goals: sinkGoals(runs),
     notes: skipped.map((s) => `${s.label}: ${s.reason}`),
   };
+}
+
+/** This round's sink goals, judged on the rows measured beside a ceiling (none without one). */
+function sinkGoals(runs: readonly ThroughputRun[]): GoalCheck[] {
+  const row = (label: string) => runs.find((r) => r.label === `gateway[${label}]` && r.vsCeiling !== undefined);
+  const goals: GoalCheck[] = [];
+  const kafka = row('kafka reliable');
+  if (kafka?.vsCeiling !== undefined) {
+    const fraction = kafka.vsCeiling.rateFraction;
+    const microseconds = kafka.load.server.cpuSecondsPer1000Records * 1000;
+    goals.push(
+      { goal: 'Kafka with reliable acks ≥ 25 % of the ceiling', measured: pct(fraction), met: fraction >= 0.25 },
+      {
+        goal: 'Kafka with reliable acks ≤ 25 µs of server CPU per record',
+        measured: `${num(microseconds, 1)} µs`,
+        met: microseconds <= 25,
+      },
+    );
+  }
+  const nullSink = row('null');
+  if (nullSink?.vsCeiling !== undefined) {
+    const fraction = nullSink.vsCeiling.rateFraction;
+    goals.push({ goal: 'null sink ≥ 50 % of the ceiling', measured: pct(fraction), met: fraction >= 0.5 });
+  }
+  return goals;
 }
 
 /** undefined when the gateway knows the sink; otherwise why it cannot be measured. */

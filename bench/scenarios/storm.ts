@@ -132,13 +132,19 @@ export const storm: Scenario = async (o, pki) => {
     ],
     goals: [
       {
-        goal: 'a 10k-vehicle reconnect storm absorbed in ≤ 10 s',
+        goal: "a 10k-vehicle reconnect storm absorbed in ≤ 1.2 × the ceiling's time",
         measured:
           `${num(s.back)}/${num(s.vehicles)} back in ${num(s.allBackSeconds, 2)} s (server-bound: ${num(serverBoundSeconds(s, o.workers), 1)} s)` +
+          (ceiling === undefined
+            ? '; no ceiling run'
+            : `; ceiling ${num(ceiling.storm.allBackSeconds, 2)} s (${times(s.allBackSeconds / ceiling.storm.allBackSeconds)})`) +
           (compared === undefined
             ? ''
             : `; compared server: ${num(compared.storm.back)} back in ${num(compared.storm.allBackSeconds, 2)} s (ours ${times(s.allBackSeconds / compared.storm.allBackSeconds)})`),
-        met: s.vehicles < 10_000 ? null : s.back === s.vehicles && s.allBackSeconds <= 10,
+        met:
+          s.vehicles < 10_000 || ceiling === undefined
+            ? null
+            : s.back === s.vehicles && s.allBackSeconds <= 1.2 * ceiling.storm.allBackSeconds,
       },
     ],
     notes: s.vehicles < 10_000 ? [`goal needs --storm-vehicles 10000 (ran ${s.vehicles})`] : [],

@@ -48,13 +48,13 @@ export const throughput: Scenario = async (o, pki) => {
       o.target === undefined
         ? [
             {
-              goal: 'record rate ≥ 70 % of the ceiling (logger sink to /dev/null)',
+              goal: 'record rate with the logger sink (to /dev/null) ≥ 30 % of the ceiling',
               measured:
                 pct(fraction) +
                 (compared === undefined
                   ? ''
                   : `; compared server: ${pct(compared.vsCeiling?.rateFraction ?? NaN)} (${num(compared.load.ackedPerSecond)} rec/s), ours ${times(subject.vsCompared?.rateRatio ?? NaN)} its rate, ${times(subject.vsCompared?.cpuPerRecordRatio ?? NaN)} its CPU/rec`),
-              met: Number.isFinite(fraction) ? fraction >= 0.7 : null,
+              met: Number.isFinite(fraction) ? fraction >= 0.3 : null,
             },
           ]
         : [],

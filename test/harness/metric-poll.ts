@@ -2,18 +2,7 @@
  * Reads one series from the gateway's Prometheus endpoint (`monitoring.prometheus_metrics_port`),
  * polling until a condition holds: lanes report their counts every few hundred milliseconds.
  */
-import { get } from 'node:http';
-
-function metricsText(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
+import { metricsText } from '../../bench/server/metrics-text';
 
 /** The value of `name{labels}` (exactly those labels), 0 when the series is absent. */
 export async function metricValue(port: number, name: string, labels: Record<string, string> = {}): Promise<number> {
