@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PubsubReader } from '../../test/harness/pubsub-reader';
+import { PubsubReader } from '../readback/pubsub-reader';
 
 export interface Accounting {
   acked: number;

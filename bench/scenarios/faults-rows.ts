@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmdirSync, statfsSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../shared/package-root';
-import { pauseService, resumeService } from '../../test/harness/service-pause';
+import { pauseService, resumeService } from '../server/service-pause';
 
 export type FaultSink = 'kafka' | 'pubsub';
 

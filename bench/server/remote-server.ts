@@ -66,7 +66,7 @@ export async function probeServer(t: TargetOptions, n: ServerOptionNames, identi
   const address = `${t.host}:${t.port}`;
   const host = isIP(t.host) === 6 ? `[${t.host}]` : t.host;
   const refused = (why: string) =>
-    new Error(
+    new OptionError(
       `--${n.certs} ${t.certsDir}: ${address} refused the client certificate ${identity.certFile} (${why}); ` +
         `its CA must be among the CAs the server accepts vehicle certificates from`,
     );

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { MessageLog } from './message-log';
+import { MessageLog } from '../../bench/readback/message-log';
 
 export interface ReadMessage {
   topic: string;

@@ -3,7 +3,7 @@
  */
 import mqtt from 'mqtt';
 import type { MqttClient } from 'mqtt';
-import { MessageLog } from './message-log';
+import { MessageLog } from '../../bench/readback/message-log';
 
 export interface MqttReceived {
   topic: string;

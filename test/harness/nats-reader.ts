@@ -5,7 +5,7 @@
  */
 import { connect } from 'nats';
 import type { JetStreamManager, MsgHdrs, NatsConnection, StreamConfig, Subscription } from 'nats';
-import { MessageLog } from './message-log';
+import { MessageLog } from '../../bench/readback/message-log';
 
 export interface NatsMessage {
   subject: string;

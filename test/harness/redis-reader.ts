@@ -3,7 +3,7 @@
  * pattern, and a plain client for the test's own commands (subscriber sets).
  */
 import { Cluster, Redis } from 'ioredis';
-import { MessageLog } from './message-log';
+import { MessageLog } from '../../bench/readback/message-log';
 
 export interface RedisReceived {
   channel: string;

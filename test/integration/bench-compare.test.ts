@@ -147,7 +147,5 @@ test("a CA that did not issue the compared server's certificate fails before any
     pkiDir,
   ]);
   expect(run.code).toBe(1);
-  expect(run.stderr).toMatch(
-    /bench: --compare-ca .*test-pki\/ca\.pem: the certificate of 127\.0\.0\.1:\d+ does not verify against it/,
-  );
+  expect(run.stderr).toMatch(/bench: --compare-ca .*test-pki\/ca\.pem: the certificate of 127\.0\.0\.1:\d+ does not verify against it/);
 });

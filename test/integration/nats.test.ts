@@ -8,7 +8,7 @@ import { GatewayProcess, TEST_VINS } from '../harness/gateway-process';
 import type { LogLine } from '../harness/gateway-process';
 import { startService, stopService } from '../harness/services';
 import { NatsReader } from '../harness/nats-reader';
-import { pauseService, resumeService } from '../harness/service-pause';
+import { pauseService, resumeService } from '../../bench/server/service-pause';
 import { expectStartupFailure } from '../harness/startup-failure';
 import { freePort } from '../../shared/free-port';
 import { metricValue, waitForMetric } from '../harness/metric-poll';

@@ -6,9 +6,9 @@
  */
 import { GatewayProcess, TEST_VINS } from '../harness/gateway-process';
 import { startService, stopService } from '../harness/services';
-import { PubsubReader } from '../harness/pubsub-reader';
+import { PubsubReader } from '../../bench/readback/pubsub-reader';
 import { sendThroughDrain } from '../harness/drain-run';
-import { pauseService, resumeService } from '../harness/service-pause';
+import { pauseService, resumeService } from '../../bench/server/service-pause';
 import { expectStartupFailure } from '../harness/startup-failure';
 import { freePort } from '../../shared/free-port';
 import { waitForMetric } from '../harness/metric-poll';

@@ -7,7 +7,7 @@ import { startService } from '../harness/services';
 import type { GatewayProcess } from '../harness/gateway-process';
 import { KafkaReader } from '../harness/kafka-reader';
 import { KinesisReader, TEST_AWS_ENV } from '../harness/kinesis-reader';
-import { PubsubReader } from '../harness/pubsub-reader';
+import { PubsubReader } from '../../bench/readback/pubsub-reader';
 import { MqttReader } from '../harness/mqtt-reader';
 import { RedisReader } from '../harness/redis-reader';
 import { ZmqReader } from '../harness/zmq-reader';

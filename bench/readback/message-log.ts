@@ -1,4 +1,4 @@
-/** What a test consumer read from a broker, and waiting until a condition over it holds. */
+/** What a consumer (a test, or the faults scenario reading a sink back) read from a broker, and waiting until a condition over it holds. */
 export class MessageLog<T> {
   readonly messages: T[] = [];
   private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
