@@ -102,6 +102,9 @@ describe('SIGHUP', () => {
     await gateway.waitForLog((l) => l.msg === 'reloaded');
     const after = gateway.logs.filter((l) => l.msg === 'worker_listening' && !before.has(l.worker_pid));
     expect(after).toHaveLength(2);
+    // Once the old generation has stopped, only the new workers listen: a vehicle that connects while
+    // a retiring worker still holds its handshake is dropped with it (it reconnects), not served.
+    for (const pid of before) await gateway.waitForLog((l) => l.msg === 'stopped_server' && l.pid === pid);
     const vehicle = await gateway.vehicle(TEST_VINS[1]);
     await vehicle.close();
     gateway.signal('SIGTERM');
