@@ -18,6 +18,7 @@ import type { SecureContext } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { maskedBinaryFrame, ServerFrameReader } from '../load/ws-frame';
 import { streamFrame } from '../vehicle/records';
+import { emptyFloodReport } from './floods-processes';
 
 export type FloodKind = 'connections' | 'silent' | 'slowloris' | 'unread' | 'pings';
 
@@ -65,16 +66,7 @@ const OPCODE_PING = 0x9;
 const OPCODE_PONG = 0xa;
 
 class Flood {
-  private readonly report: FloodReport = {
-    attempts: 0,
-    sessions: 0,
-    endedBeforeSession: {},
-    sessionsEndedByServer: 0,
-    unsettled: 0,
-    pingsSent: 0,
-    pongs: 0,
-    bytesSent: 0,
-  };
+  private readonly report: FloodReport = emptyFloodReport();
   private readonly context: SecureContext;
   private readonly open = new Set<Socket>();
   private stopping = false;

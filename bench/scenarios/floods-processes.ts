@@ -24,8 +24,9 @@ function answerOf<T extends FloodAnswer['type']>(child: ChildProcess, type: T): 
   });
 }
 
-export function addReports(reports: readonly FloodReport[]): FloodReport {
-  const sum: FloodReport = {
+/** A report with nothing counted yet. */
+export function emptyFloodReport(): FloodReport {
+  return {
     attempts: 0,
     sessions: 0,
     endedBeforeSession: {},
@@ -35,6 +36,10 @@ export function addReports(reports: readonly FloodReport[]): FloodReport {
     pongs: 0,
     bytesSent: 0,
   };
+}
+
+export function addReports(reports: readonly FloodReport[]): FloodReport {
+  const sum = emptyFloodReport();
   for (const r of reports) {
     sum.attempts += r.attempts;
     sum.sessions += r.sessions;
